@@ -1,0 +1,50 @@
+// ERR packet codec: one field walk for both directions.
+#include "protocol/mysql_wire/err_packet.h"
+
+#include "protocol/mysql_wire/capabilities.h"
+#include "protocol/mysql_wire/wire_reader.h"
+#include "protocol/mysql_wire/wire_writer.h"
+
+namespace grouter::mysql_wire {
+namespace {
+
+inline constexpr std::size_t kSqlStateSize = 5;
+inline constexpr std::uint16_t kProgressReportCode = 0xffff;
+
+template <class Io, class Err>
+void walk(Io& io, Err& err, std::uint32_t capabilities) {
+  io.marker(kErrMarker);
+  io.u16(err.error_code);
+  if (capabilities & capability::kProtocol41) {
+    bool has_state = false;
+    if constexpr (Io::kDecoding) {
+      has_state = io.peek() == '#';
+    } else {
+      has_state = !err.sql_state.empty();
+    }
+    if (has_state) {
+      io.marker('#');
+      io.fixed_str(err.sql_state, kSqlStateSize);
+    }
+  }
+  io.eof_str(err.message);
+}
+
+}  // namespace
+
+void append_err_payload(std::vector<std::uint8_t>& out, const ErrPacket& err,
+                        std::uint32_t capabilities) {
+  WireWriter io(out);
+  walk(io, err, capabilities);
+}
+
+std::expected<ErrPacket, std::error_code> decode_err_payload(std::span<const std::uint8_t> payload,
+                                                             std::uint32_t capabilities) {
+  WireReader io(payload);
+  ErrPacket err{};
+  walk(io, err, capabilities);
+  if (io.ok() && err.error_code == kProgressReportCode) io.fail(CodecErrc::kUnsupported);
+  return io.finish(std::move(err));
+}
+
+}  // namespace grouter::mysql_wire
