@@ -126,6 +126,8 @@ innodb_log_file_size = 32M
 innodb_log_buffer_size = 8M
 innodb_flush_log_at_trx_commit = 2
 innodb_flush_method = O_DIRECT
+innodb_buffer_pool_dump_at_shutdown = OFF
+innodb_buffer_pool_load_at_startup = OFF
 sync_binlog = 0
 skip_external_locking
 ssl_ca = $dir/ssl/ca.pem

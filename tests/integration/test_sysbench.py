@@ -1,0 +1,24 @@
+"""sysbench oltp_read_write for 20 s through the read-write route finishes with zero errors."""
+from sysbench_run import parse_result, run_sysbench
+
+kOptions = ["--tables=2", "--table-size=10000", "--mysql-db=sbtest"]
+
+
+def test_oltp_read_write_20s_without_errors(sandbox, grouter):
+    g = grouter({"routing:rw": {"destinations": sandbox.addr(1), "routing_strategy": "first-available"}})
+    port = g.route_port("rw")
+    run_sysbench("oltp_read_write", port, "cleanup", kOptions)
+    prep = run_sysbench("oltp_read_write", port, "prepare", kOptions)
+    assert prep.returncode == 0, prep.stdout + prep.stderr
+    try:
+        run = run_sysbench("oltp_read_write", port, "run",
+                           kOptions + ["--time=20", "--threads=4", "--db-ps-mode=auto",
+                                       "--report-interval=0"], timeout_s=120)
+        assert run.returncode == 0, run.stdout + run.stderr
+        result = parse_result(run.stdout)
+        assert result["errors"] == 0, run.stdout
+        assert result["reconnects"] == 0, run.stdout
+        assert result["transactions"] > 0, run.stdout
+    finally:
+        run_sysbench("oltp_read_write", port, "cleanup", kOptions)
+    assert g.alive()
