@@ -1,0 +1,146 @@
+// Process lifecycle.
+#include "router/app.h"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+
+#include "router/version.h"
+#include "routing/listen_socket.h"
+
+namespace grouter {
+namespace {
+
+void raise_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+std::string host_name() {
+  char name[256] = {};
+  if (gethostname(name, sizeof(name) - 1) != 0) return "";
+  return name;
+}
+
+}  // namespace
+
+App::App(Config config, Logger logger) : config_(std::move(config)), logger_(std::move(logger)) {
+  uv_loop_init(&loop_);
+}
+
+App::~App() { uv_loop_close(&loop_); }
+
+void App::fail(const std::string& message) {
+  logger_.error("{}", message);
+  std::fprintf(stderr, "grouter: %s\n", message.c_str());
+}
+
+bool App::start() {
+  raise_file_limit();
+  signal(SIGPIPE, SIG_IGN);
+  if (!config_.runtime_folder.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(config_.runtime_folder, ec);
+    if (ec) {
+      fail("cannot create runtime_folder '" + config_.runtime_folder + "': " + ec.message());
+      return false;
+    }
+  }
+
+  const unsigned threads =
+      config_.io_threads != 0 ? config_.io_threads : std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::vector<routing::RouteListener>> per_worker(threads);
+  for (const auto& route_config : config_.routes) {
+    auto route = std::make_shared<routing::Route>(route_config);
+    auto fds = routing::open_listen_sockets(route_config.bind_address, route_config.bind_port, threads);
+    if (!fds) {
+      for (auto& listeners : per_worker) {
+        for (auto& l : listeners) close(l.fd);
+      }
+      fail("[routing:" + route_config.name + "] cannot listen on " + fds.error());
+      return false;
+    }
+    for (unsigned i = 0; i < threads; ++i) per_worker[i].push_back({route, (*fds)[i]});
+    routes_.push_back(std::move(route));
+  }
+
+  ProcessInfo process{static_cast<long>(getpid()), "grouter (GPL)", GROUTER_VERSION, host_name(),
+                      routing::now_epoch_micros()};
+  rest_api_ = std::make_unique<RestApi>(process, routes_);
+  if (config_.http_server) {
+    http_server_ = std::make_unique<http::HttpServer>(
+        &loop_, logger_, [this](const http::Request& r) { return rest_api_->handle(r); });
+    if (auto ok = http_server_->listen(config_.http_server->bind_address, config_.http_server->port);
+        !ok) {
+      fail("[http_server] cannot listen on " + config_.http_server->bind_address + ":" +
+           std::to_string(config_.http_server->port) + ": " + ok.error().message());
+      for (auto& listeners : per_worker) {
+        for (auto& l : listeners) close(l.fd);
+      }
+      return false;
+    }
+  }
+
+  for (auto& listeners : per_worker) {
+    auto worker = std::make_unique<routing::Worker>(logger_, std::move(listeners));
+    if (auto ok = worker->start(); !ok) {
+      fail(ok.error());
+      return false;
+    }
+    workers_.push_back(std::move(worker));
+  }
+  for (const auto& route : routes_) {
+    route->set_listening(true);
+    logger_.info("[routing:{}] listening on {}:{}, {} destination(s), routing_strategy = {}",
+                 route->name(), route->config().bind_address, route->config().bind_port,
+                 route->config().destinations.size(), routing::to_string(route->config().strategy));
+  }
+  if (http_server_) {
+    logger_.info("[http_server] listening on {}:{}", config_.http_server->bind_address,
+                 http_server_->port());
+  }
+  logger_.info("grouter {} started with {} worker thread(s), pid {}", GROUTER_VERSION, threads,
+               getpid());
+  return true;
+}
+
+void App::shutdown() {
+  if (stopping_) return;
+  stopping_ = true;
+  logger_.info("shutting down: closing listeners and connections");
+  for (const auto& route : routes_) route->set_listening(false);
+  for (auto& worker : workers_) worker->stop();
+  workers_.clear();
+  uv_close(reinterpret_cast<uv_handle_t*>(&sigterm_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
+  if (http_server_) http_server_->close([] {});
+}
+
+int App::run() {
+  uv_signal_init(&loop_, &sigterm_);
+  uv_signal_init(&loop_, &sigint_);
+  sigterm_.data = this;
+  sigint_.data = this;
+  auto on_signal = [](uv_signal_t* handle, int signum) {
+    auto* app = static_cast<App*>(handle->data);
+    app->logger_.info("received signal {}", signum);
+    app->shutdown();
+  };
+  uv_signal_start(&sigterm_, on_signal, SIGTERM);
+  uv_signal_start(&sigint_, on_signal, SIGINT);
+
+  const bool started = start();
+  if (!started) shutdown();
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  if (started) logger_.info("grouter stopped");
+  logger_.flush();
+  return started ? 0 : 1;
+}
+
+}  // namespace grouter

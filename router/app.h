@@ -1,0 +1,47 @@
+// The grouter process: builds routes from the configuration, opens their listeners, runs the
+// worker loops and, on the control loop, the HTTP server and signal handling. SIGTERM/SIGINT stop
+// accepting, close every connection and return 0 from run().
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include <uv.h>
+
+#include "base/logging.h"
+#include "router/config.h"
+#include "router/http/http_server.h"
+#include "router/rest_api.h"
+#include "routing/worker.h"
+
+namespace grouter {
+
+class App {
+ public:
+  App(Config config, Logger logger);
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+  ~App();
+
+  // Runs until SIGTERM/SIGINT. Returns the process exit status: 0 after a clean shutdown, 1 when
+  // start-up failed (the reason is logged and printed to stderr).
+  int run();
+
+ private:
+  bool start();
+  void shutdown();
+  void fail(const std::string& message);
+
+  const Config config_;
+  Logger logger_;
+  uv_loop_t loop_{};
+  uv_signal_t sigterm_{};
+  uv_signal_t sigint_{};
+  std::vector<std::shared_ptr<routing::Route>> routes_;
+  std::vector<std::unique_ptr<routing::Worker>> workers_;
+  std::unique_ptr<RestApi> rest_api_;
+  std::unique_ptr<http::HttpServer> http_server_;
+  bool stopping_ = false;
+};
+
+}  // namespace grouter

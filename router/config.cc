@@ -1,0 +1,347 @@
+// INI parsing (inih) and validation of grouter's configuration.
+#include "router/config.h"
+
+#include <ini.h>
+
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace grouter {
+namespace {
+
+using routing::RouteConfig;
+
+constexpr std::string_view kRoutingPrefix = "routing:";
+
+// State shared by the line reader and the key handler: inih calls the reader once per line, so
+// the reader's line count is the line of the key being handled.
+struct ParseState {
+  std::string_view text;
+  std::size_t position = 0;
+  int line = 0;
+  std::string label;
+  std::string error;  // first error, "LABEL:LINE: problem"
+  Config config;
+  std::map<std::string, int> section_lines;              // every section seen, with its line
+  std::map<std::string, std::size_t> route_index;        // routing section → index in routes
+  std::set<std::pair<std::string, std::string>> seen;    // (section, key), to refuse repeats
+  std::set<std::string> routes_with_port;
+  std::set<std::string> routes_with_destinations;
+
+  void fail(int at_line, const std::string& problem) {
+    if (error.empty()) error = label + ":" + std::to_string(at_line) + ": " + problem;
+  }
+};
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+// inih strips ';' comments after a value; '#' after whitespace starts a comment too here.
+std::string strip_comment(std::string_view value) {
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    if (value[i] == '#' && (i == 0 || value[i - 1] == ' ' || value[i - 1] == '\t')) {
+      return std::string(trim(value.substr(0, i)));
+    }
+  }
+  return std::string(trim(value));
+}
+
+char* read_line(char* out, int size, void* stream) {
+  auto* state = static_cast<ParseState*>(stream);
+  if (state->position >= state->text.size()) return nullptr;
+  std::size_t end = state->text.find('\n', state->position);
+  std::size_t stop = end == std::string_view::npos ? state->text.size() : end + 1;
+  std::size_t length = stop - state->position;
+  if (length > static_cast<std::size_t>(size - 1)) {
+    state->fail(state->line + 1, "line longer than " + std::to_string(size - 2) + " characters");
+    return nullptr;
+  }
+  std::copy_n(state->text.data() + state->position, length, out);
+  out[length] = '\0';
+  std::string_view line = trim(std::string_view(out, length));
+  state->position += length;
+  ++state->line;
+  if (line.size() >= 2 && line.front() == '[' && line.back() == ']') {
+    std::string name(trim(line.substr(1, line.size() - 2)));
+    if (state->section_lines.contains(name)) {
+      state->fail(state->line, "section [" + name + "] appears twice");
+    }
+    state->section_lines.emplace(name, state->line);
+  }
+  return out;
+}
+
+std::expected<std::uint64_t, std::string> parse_unsigned(const std::string& value,
+                                                         std::uint64_t min, std::uint64_t max) {
+  std::uint64_t out = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
+  if (value.empty() || ec != std::errc() || end != value.data() + value.size() || out < min ||
+      out > max) {
+    return std::unexpected("expected an integer from " + std::to_string(min) + " to " +
+                           std::to_string(max));
+  }
+  return out;
+}
+
+// Seconds, possibly fractional ("0.5"), from MIN to MAX.
+std::expected<std::chrono::milliseconds, std::string> parse_seconds(const std::string& value,
+                                                                    double min, double max) {
+  double seconds = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+  if (value.empty() || ec != std::errc() || end != value.data() + value.size() ||
+      !std::isfinite(seconds) || seconds < min || seconds > max) {
+    std::ostringstream range;
+    range << "expected seconds from " << min << " to " << max;
+    return std::unexpected(range.str());
+  }
+  return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(seconds * 1000)));
+}
+
+void handle_default(ParseState& s, const std::string& key, const std::string& value) {
+  if (key == "logging_folder") {
+    s.config.logging_folder = value;
+  } else if (key == "runtime_folder") {
+    s.config.runtime_folder = value;
+  } else {
+    s.fail(s.line, "unknown option '" + key + "' in section [DEFAULT]");
+  }
+}
+
+void handle_logger(ParseState& s, const std::string& key, const std::string& value) {
+  if (key != "level") {
+    s.fail(s.line, "unknown option '" + key + "' in section [logger]");
+  } else if (!parse_log_level(value, s.config.log_level)) {
+    s.fail(s.line, "invalid value '" + value +
+                       "' for option 'level' in [logger]: expected DEBUG, INFO, WARNING or ERROR");
+  }
+}
+
+void handle_io(ParseState& s, const std::string& key, const std::string& value) {
+  if (key != "threads") {
+    s.fail(s.line, "unknown option '" + key + "' in section [io]");
+    return;
+  }
+  auto threads = parse_unsigned(value, 0, 1024);
+  if (!threads) {
+    s.fail(s.line, "invalid value '" + value + "' for option 'threads' in [io]: " + threads.error());
+    return;
+  }
+  s.config.io_threads = static_cast<unsigned>(*threads);
+}
+
+void handle_http(ParseState& s, const std::string& key, const std::string& value) {
+  HttpServerConfig& http = *s.config.http_server;
+  if (key == "bind_address") {
+    http.bind_address = value;
+  } else if (key == "port") {
+    auto port = parse_unsigned(value, 1, 65535);
+    if (!port) {
+      s.fail(s.line, "invalid value '" + value + "' for option 'port' in [http_server]: " + port.error());
+      return;
+    }
+    http.port = static_cast<std::uint16_t>(*port);
+  } else {
+    s.fail(s.line, "unknown option '" + key + "' in section [http_server]");
+  }
+}
+
+void handle_routing(ParseState& s, const std::string& section, const std::string& key,
+                    const std::string& value) {
+  RouteConfig& route = s.config.routes[s.route_index.at(section)];
+  const std::string where = "' for option '" + key + "' in [" + section + "]: ";
+  auto bad = [&](const std::string& why) { s.fail(s.line, "invalid value '" + value + where + why); };
+
+  if (key == "bind_address") {
+    if (value.find(':') != value.rfind(':') && value.front() != '[') {
+      route.bind_address = value;  // a bare IPv6 address
+      return;
+    }
+    auto parsed = routing::parse_destination(value);
+    if (!parsed) return bad(parsed.error());
+    route.bind_address = parsed->host;
+    if (value.find(':') != std::string::npos) {  // "host:port" or "[v6]:port"
+      route.bind_port = parsed->port;
+      s.routes_with_port.insert(section);
+    }
+  } else if (key == "bind_port") {
+    auto port = parse_unsigned(value, 1, 65535);
+    if (!port) return bad(port.error());
+    route.bind_port = static_cast<std::uint16_t>(*port);
+    s.routes_with_port.insert(section);
+  } else if (key == "destinations") {
+    if (value.starts_with("metadata-cache://")) {
+      return bad("metadata-cache destinations need group replication, which this version does not "
+                 "have yet; list host:port destinations");
+    }
+    auto parsed = routing::parse_destinations(value);
+    if (!parsed) return bad(parsed.error());
+    route.destinations = std::move(*parsed);
+    route.destinations_text = value;
+    s.routes_with_destinations.insert(section);
+  } else if (key == "routing_strategy") {
+    auto strategy = routing::parse_routing_strategy(value);
+    if (!strategy) {
+      return bad("expected first-available, next-available, round-robin or "
+                 "round-robin-with-fallback");
+    }
+    route.strategy = *strategy;
+  } else if (key == "connect_timeout") {
+    auto timeout = parse_seconds(value, 0.001, 65535);
+    if (!timeout) return bad(timeout.error());
+    route.connect_timeout = *timeout;
+  } else if (key == "client_connect_timeout") {
+    auto timeout = parse_seconds(value, 0.001, 31536000);
+    if (!timeout) return bad(timeout.error());
+    route.client_connect_timeout = *timeout;
+  } else if (key == "max_connections") {
+    auto limit = parse_unsigned(value, 0, 1000000);
+    if (!limit) return bad(limit.error());
+    route.max_connections = static_cast<std::uint32_t>(*limit);
+  } else if (key == "max_connect_errors") {
+    auto limit = parse_unsigned(value, 1, 4294967295u);
+    if (!limit) return bad(limit.error());
+    route.max_connect_errors = static_cast<std::uint32_t>(*limit);
+  } else if (key == "protocol") {
+    if (value != "classic") return bad("only 'classic' (the MySQL protocol) is supported");
+  } else {
+    s.fail(s.line, "unknown option '" + key + "' in section [" + section + "]");
+  }
+}
+
+int on_key(void* user, const char* section_c, const char* key_c, const char* value_c) {
+  auto& s = *static_cast<ParseState*>(user);
+  const std::string section = section_c;
+  const std::string key = key_c;
+  const std::string value = strip_comment(value_c);
+  if (!s.seen.emplace(section, key).second) {
+    s.fail(s.line, "option '" + key + "' appears twice in section [" + section + "]");
+    return 0;
+  }
+  if (section == "DEFAULT") {
+    handle_default(s, key, value);
+  } else if (section == "logger") {
+    handle_logger(s, key, value);
+  } else if (section == "io") {
+    handle_io(s, key, value);
+  } else if (section == "http_server") {
+    handle_http(s, key, value);
+  } else if (s.route_index.contains(section)) {
+    handle_routing(s, section, key, value);
+  } else if (section.empty()) {
+    s.fail(s.line, "option '" + key + "' outside of any section");
+  }
+  // Unknown sections are reported by validate_sections(), with the section's own line.
+  return s.error.empty() ? 1 : 0;
+}
+
+// Creates the entries for every section seen by the reader, before any key is handled.
+void declare_sections(ParseState& s) {
+  std::vector<std::pair<int, std::string>> ordered;
+  for (const auto& [name, line] : s.section_lines) ordered.emplace_back(line, name);
+  std::sort(ordered.begin(), ordered.end());
+  for (const auto& [line, name] : ordered) {
+    if (name == "DEFAULT" || name == "logger" || name == "io") continue;
+    if (name == "http_server") {
+      s.config.http_server.emplace();
+    } else if (name.starts_with(kRoutingPrefix) && name.size() > kRoutingPrefix.size()) {
+      const std::string route_name = name.substr(kRoutingPrefix.size());
+      if (route_name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                       "0123456789_-.") != std::string::npos) {
+        s.fail(line, "route name '" + route_name + "' may use only letters, digits, '_', '-', '.'");
+        continue;
+      }
+      RouteConfig route;
+      route.name = name.substr(kRoutingPrefix.size());
+      s.route_index.emplace(name, s.config.routes.size());
+      s.config.routes.push_back(std::move(route));
+    } else if (name == "routing" || name == "routing:") {
+      s.fail(line, "section [" + name + "] needs a route name, as in [routing:primary]");
+    } else {
+      s.fail(line, "unknown section [" + name + "]");
+    }
+  }
+}
+
+void validate_routes(ParseState& s) {
+  std::map<std::pair<std::string, std::uint16_t>, std::string> bound;
+  for (const auto& [section, index] : s.route_index) {
+    const RouteConfig& route = s.config.routes[index];
+    const int line = s.section_lines.at(section);
+    if (!s.routes_with_port.contains(section)) {
+      s.fail(line, "section [" + section + "] needs option 'bind_port'");
+    } else if (!s.routes_with_destinations.contains(section)) {
+      s.fail(line, "section [" + section + "] needs option 'destinations'");
+    } else if (route.strategy == routing::RoutingStrategy::kRoundRobinWithFallback) {
+      s.fail(line, "routing_strategy round-robin-with-fallback in [" + section +
+                       "] needs metadata-cache destinations; for a static list use "
+                       "first-available, next-available or round-robin");
+    }
+    auto [it, inserted] = bound.emplace(std::pair(route.bind_address, route.bind_port), section);
+    if (!inserted) {
+      s.fail(line, "section [" + section + "] binds " + route.bind_address + ":" +
+                       std::to_string(route.bind_port) + " like [" + it->second + "]");
+    }
+  }
+  if (s.config.http_server) {
+    for (const auto& [section, index] : s.route_index) {
+      const RouteConfig& route = s.config.routes[index];
+      if (route.bind_port == s.config.http_server->port &&
+          route.bind_address == s.config.http_server->bind_address) {
+        s.fail(s.section_lines.at("http_server"),
+               "[http_server] port " + std::to_string(route.bind_port) + " is used by [" +
+                   section + "]");
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::expected<Config, std::string> parse_config(std::string_view text, const std::string& label) {
+  // First pass: find the sections (and their lines) so that keys can be checked against them.
+  ParseState scan;
+  scan.text = text;
+  scan.label = label;
+  char buffer[4096];
+  while (read_line(buffer, sizeof(buffer), &scan) != nullptr) {
+  }
+  if (!scan.error.empty()) return std::unexpected(scan.error);
+
+  ParseState s;
+  s.text = text;
+  s.label = label;
+  s.section_lines = scan.section_lines;
+  declare_sections(s);
+  if (!s.error.empty()) return std::unexpected(s.error);
+  s.section_lines.clear();  // the reader records them again
+  int rc = ini_parse_stream(read_line, &s, on_key, &s);
+  if (!s.error.empty()) return std::unexpected(s.error);
+  if (rc != 0) return std::unexpected(label + ":" + std::to_string(rc) + ": syntax error (expected 'key = value' or '[section]')");
+  if (s.config.routes.empty()) {
+    return std::unexpected(label + ":1: no [routing:NAME] section: nothing to route");
+  }
+  validate_routes(s);
+  if (!s.error.empty()) return std::unexpected(s.error);
+  return std::move(s.config);
+}
+
+std::expected<Config, std::string> load_config(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::unexpected(path + ":0: cannot read the configuration file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str(), path);
+}
+
+}  // namespace grouter

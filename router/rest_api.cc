@@ -1,0 +1,153 @@
+// REST endpoints: router status, routes and their status, health, destinations, connections,
+// config and blocked hosts; 404 with a JSON problem body for anything unknown.
+#include "router/rest_api.h"
+
+#include <ctime>
+
+#include <nlohmann/json.hpp>
+
+namespace grouter {
+namespace {
+
+using nlohmann::json;
+using routing::Route;
+
+constexpr std::string_view kApiPrefix = "/api/20190715";
+
+http::Response json_response(int status, const json& body) {
+  http::Response response;
+  response.status = status;
+  response.content_type = "application/json";
+  response.body = body.dump();
+  return response;
+}
+
+http::Response problem(int status, const std::string& title, const std::string& detail) {
+  http::Response response = json_response(status, json{{"title", title}, {"status", status},
+                                                       {"detail", detail}});
+  response.content_type = "application/problem+json";
+  return response;
+}
+
+}  // namespace
+
+std::string format_timestamp(routing::EpochMicros micros) {
+  if (micros == 0) return "";
+  std::time_t seconds = static_cast<std::time_t>(micros / 1000000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[64];
+  std::size_t n = std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &utc);
+  std::snprintf(text + n, sizeof(text) - n, ".%06lldZ", static_cast<long long>(micros % 1000000));
+  return text;
+}
+
+RestApi::RestApi(ProcessInfo process, std::vector<std::shared_ptr<Route>> routes)
+    : process_(std::move(process)), routes_(std::move(routes)) {}
+
+const Route* RestApi::find_route(const std::string& name) const {
+  for (const auto& route : routes_) {
+    if (route->name() == name) return route.get();
+  }
+  return nullptr;
+}
+
+http::Response RestApi::handle(const http::Request& request) const {
+  if (request.method != "GET" && request.method != "HEAD") {
+    return problem(405, "Method Not Allowed", "only GET is supported on " + request.path);
+  }
+  if (request.path == "/metrics") {
+    http::Response response;
+    response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    response.body = render_metrics(routes_);
+    return response;
+  }
+  if (!request.path.starts_with(kApiPrefix)) {
+    return problem(404, "Not Found", "no such path: " + request.path);
+  }
+  const std::string path = request.path.substr(kApiPrefix.size());
+  if (path == "/router/status") {
+    return json_response(200, json{{"processId", process_.process_id},
+                                   {"productEdition", process_.product_edition},
+                                   {"timeStarted", format_timestamp(process_.time_started)},
+                                   {"version", process_.version},
+                                   {"hostname", process_.hostname}});
+  }
+  if (path == "/routes") {
+    json items = json::array();
+    for (const auto& route : routes_) items.push_back(json{{"name", route->name()}});
+    return json_response(200, json{{"items", items}});
+  }
+  constexpr std::string_view kRoutes = "/routes/";
+  if (path.starts_with(kRoutes)) {
+    const std::string rest = path.substr(kRoutes.size());
+    const auto slash = rest.find('/');
+    if (slash != std::string::npos) {
+      const std::string name = rest.substr(0, slash);
+      const Route* route = find_route(name);
+      if (route == nullptr) return problem(404, "Not Found", "no route named '" + name + "'");
+      return route_endpoint(*route, rest.substr(slash + 1));
+    }
+  }
+  return problem(404, "Not Found", "no such path: " + request.path);
+}
+
+http::Response RestApi::route_endpoint(const Route& route, const std::string& what) const {
+  const routing::RouteConfig& config = route.config();
+  const routing::RouteCounters& counters = route.counters();
+  if (what == "status") {
+    return json_response(
+        200, json{{"activeConnections", counters.active_connections.load()},
+                  {"totalConnections", counters.total_connections.load()},
+                  {"blockedHosts", route.blocked_hosts().blocked().size()}});
+  }
+  if (what == "health") {
+    const bool alive = route.is_alive();
+    return json_response(alive ? 200 : 500, json{{"isAlive", alive}});
+  }
+  if (what == "destinations") {
+    json items = json::array();
+    for (const auto& destination : config.destinations) {
+      items.push_back(json{{"address", destination.host}, {"port", destination.port}});
+    }
+    return json_response(200, json{{"items", items}});
+  }
+  if (what == "blockedHosts") {
+    json items = json::array();
+    for (const auto& host : route.blocked_hosts().blocked()) items.push_back(host);
+    return json_response(200, json{{"items", items}});
+  }
+  if (what == "connections") {
+    json items = json::array();
+    for (const auto& c : route.connections()) {
+      const auto connected = c->time_connected_to_server.load(std::memory_order_acquire);
+      items.push_back(json{
+          {"bytesFromServer", c->bytes_from_server.load()},
+          {"bytesToServer", c->bytes_to_server.load()},
+          {"sourceAddress", c->source_address},
+          {"destinationAddress", connected != 0 ? c->destination_address : std::string()},
+          {"timeStarted", format_timestamp(c->time_started)},
+          {"timeConnectedToServer", format_timestamp(connected)},
+          {"timeLastSentToServer", format_timestamp(c->time_last_sent_to_server.load())},
+          {"timeLastReceivedFromServer", format_timestamp(c->time_last_received_from_server.load())},
+      });
+    }
+    return json_response(200, json{{"items", items}});
+  }
+  if (what == "config") {
+    return json_response(
+        200, json{{"bindAddress", config.bind_address},
+                  {"bindPort", config.bind_port},
+                  {"clientConnectTimeoutInMs", config.client_connect_timeout.count()},
+                  {"destinationConnectionTimeoutInMs", config.connect_timeout.count()},
+                  {"maxActiveConnections", config.max_connections},
+                  {"maxConnectErrors", config.max_connect_errors},
+                  {"protocol", "classic"},
+                  {"routingStrategy", std::string(routing::to_string(config.strategy))},
+                  {"destinations", config.destinations_text},
+                  {"socket", ""}});
+  }
+  return problem(404, "Not Found", "route '" + route.name() + "' has no endpoint '" + what + "'");
+}
+
+}  // namespace grouter

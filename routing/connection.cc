@@ -1,0 +1,434 @@
+// The pass-through connection state machine.
+#include "routing/connection.h"
+
+#include <cstring>
+
+#include "protocol/mysql_wire/capabilities.h"
+#include "protocol/mysql_wire/err_packet.h"
+#include "protocol/mysql_wire/frame.h"
+
+namespace grouter::routing {
+namespace {
+
+namespace wire = grouter::mysql_wire;
+
+constexpr std::uint16_t kErrConCount = 1040;        // ER_CON_COUNT_ERROR
+constexpr std::uint16_t kErrHostBlocked = 1129;     // ER_HOST_IS_BLOCKED
+constexpr std::uint16_t kErrHandshake = 1043;       // ER_HANDSHAKE_ERROR (sent by the server)
+constexpr std::uint16_t kErrConnectFailed = 2003;   // CR_CONN_HOST_ERROR
+
+std::string peer_host(const uv_tcp_t* tcp) {
+  sockaddr_storage address{};
+  int length = sizeof(address);
+  if (uv_tcp_getpeername(tcp, reinterpret_cast<sockaddr*>(&address), &length) != 0) return "";
+  char name[INET6_ADDRSTRLEN] = {};
+  if (address.ss_family == AF_INET6) {
+    uv_ip6_name(reinterpret_cast<const sockaddr_in6*>(&address), name, sizeof(name));
+  } else {
+    uv_ip4_name(reinterpret_cast<const sockaddr_in*>(&address), name, sizeof(name));
+  }
+  return name;
+}
+
+std::string host_port(const std::string& host, std::uint16_t port) {
+  return Destination{host, port}.to_string();
+}
+
+}  // namespace
+
+Connection::Connection(WorkerContext& context, std::shared_ptr<Route> route)
+    : context_(context), route_(std::move(route)) {}
+
+Connection::~Connection() {
+  if (registry_id_ != 0) route_->unregister_connection(registry_id_);
+  if (admitted_) route_->release();
+}
+
+uv_stream_t* Connection::stream(Side side) {
+  return side == Side::kClient ? reinterpret_cast<uv_stream_t*>(&client_)
+                               : reinterpret_cast<uv_stream_t*>(&server_->tcp);
+}
+
+void Connection::start(uv_stream_t* listener) {
+  uv_tcp_init(context_.loop, &client_);
+  client_.data = this;
+  ++live_handles_;
+  uv_timer_init(context_.loop, &handshake_timer_);
+  handshake_timer_.data = this;
+  ++live_handles_;
+  uv_timer_init(context_.loop, &connect_timer_);
+  connect_timer_.data = this;
+  ++live_handles_;
+
+  if (int rc = uv_accept(listener, reinterpret_cast<uv_stream_t*>(&client_)); rc != 0) {
+    context_.logger.warning("[routing:{}] accept failed: {}", route_->name(), uv_strerror(rc));
+    close();
+    return;
+  }
+  uv_tcp_nodelay(&client_, 1);
+  client_host_ = peer_host(&client_);
+
+  RouteCounters& counters = route_->counters();
+  if (route_->blocked_hosts().is_blocked(client_host_)) {
+    counters.blocked_refused.fetch_add(1, std::memory_order_relaxed);
+    refuse(kErrHostBlocked, "HY000",
+           "Host '" + client_host_ + "' is blocked because of " +
+               std::to_string(route_->config().max_connect_errors) +
+               " connection errors (max_connect_errors) on route '" + route_->name() + "'");
+    return;
+  }
+  if (!route_->try_admit()) {
+    counters.max_connections_refused.fetch_add(1, std::memory_order_relaxed);
+    refuse(kErrConCount, "08004",
+           "Too many connections to route '" + route_->name() + "' (max_connections = " +
+               std::to_string(route_->config().max_connections) + ")");
+    return;
+  }
+  admitted_ = true;
+
+  stats_ = std::make_shared<ConnectionStats>();
+  stats_->source_address = client_host_;
+  stats_->time_started = now_epoch_micros();
+  registry_id_ = route_->register_connection(stats_);
+
+  uv_timer_start(
+      &handshake_timer_,
+      [](uv_timer_t* timer) {
+        auto* self = static_cast<Connection*>(timer->data);
+        if (!self->watching_handshake_ || self->state_ == State::kClosing) return;
+        self->record_connect_error("client_connect_timeout expired before the handshake finished");
+        self->close();
+      },
+      static_cast<std::uint64_t>(route_->config().client_connect_timeout.count()), 0);
+
+  state_ = State::kConnecting;
+  plan_ = route_->planner().plan(route_->config().destinations.size());
+  try_next_destination();
+}
+
+void Connection::refuse(std::uint16_t code, const char* sql_state, const std::string& message) {
+  context_.logger.info("[routing:{}] refusing {}: {} {}", route_->name(), client_host_, code,
+                       message);
+  std::vector<std::uint8_t> payload;
+  wire::append_err_payload(payload, wire::ErrPacket{code, sql_state, message},
+                           wire::capability::kProtocol41);
+  std::vector<std::uint8_t> frame;
+  std::uint8_t sequence_id = 0;
+  wire::append_frames(frame, sequence_id, payload);
+  watching_handshake_ = false;
+  close_after_flush_ = true;
+  to_client_.data.assign(frame.begin(), frame.end());
+  to_client_.active = true;
+  to_client_.request.data = this;
+  uv_buf_t buf = uv_buf_init(to_client_.data.data(), static_cast<unsigned>(to_client_.data.size()));
+  if (uv_write(&to_client_.request, reinterpret_cast<uv_stream_t*>(&client_), &buf, 1,
+               on_write_cb) != 0) {
+    to_client_.active = false;
+    close();
+  }
+}
+
+void Connection::try_next_destination() {
+  const auto& destinations = route_->config().destinations;
+  if (plan_position_ >= plan_.size()) {
+    route_->counters().no_destination_errors.fetch_add(1, std::memory_order_relaxed);
+    refuse(kErrConnectFailed, "HY000",
+           "Can't connect to remote MySQL server for client connected to '" +
+               host_port(route_->config().bind_address, route_->config().bind_port) + "'");
+    return;
+  }
+  const std::size_t index = plan_[plan_position_++];
+  const Destination& destination = destinations[index];
+
+  sockaddr_storage address{};
+  if (uv_ip4_addr(destination.host.c_str(), destination.port,
+                  reinterpret_cast<sockaddr_in*>(&address)) == 0 ||
+      uv_ip6_addr(destination.host.c_str(), destination.port,
+                  reinterpret_cast<sockaddr_in6*>(&address)) == 0) {
+    connect_to(reinterpret_cast<const sockaddr*>(&address));
+    return;
+  }
+  // A hostname: resolve it first (asynchronously, on libuv's thread pool).
+  resolving_ = new uv_getaddrinfo_t{};
+  resolving_->data = this;
+  ++live_handles_;
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  const std::string port = std::to_string(destination.port);
+  if (int rc = uv_getaddrinfo(context_.loop, resolving_, on_resolved_cb, destination.host.c_str(),
+                              port.c_str(), &hints);
+      rc != 0) {
+    delete resolving_;
+    resolving_ = nullptr;
+    --live_handles_;
+    route_->planner().report_failure(index);
+    route_->counters().destination_connect_errors.fetch_add(1, std::memory_order_relaxed);
+    context_.logger.warning("[routing:{}] cannot resolve {}: {}", route_->name(),
+                            destination.to_string(), uv_strerror(rc));
+    try_next_destination();
+  }
+}
+
+void Connection::on_resolved_cb(uv_getaddrinfo_t* request, int status, addrinfo* result) {
+  auto* self = static_cast<Connection*>(request->data);
+  self->resolving_ = nullptr;
+  delete request;
+  if (self->state_ == State::kClosing) {
+    uv_freeaddrinfo(result);
+    self->on_handle_closed();
+    return;
+  }
+  --self->live_handles_;
+  const std::size_t index = self->plan_[self->plan_position_ - 1];
+  if (status != 0 || result == nullptr) {
+    uv_freeaddrinfo(result);
+    self->route_->planner().report_failure(index);
+    self->route_->counters().destination_connect_errors.fetch_add(1, std::memory_order_relaxed);
+    self->context_.logger.warning("[routing:{}] cannot resolve {}: {}", self->route_->name(),
+                                  self->route_->config().destinations[index].to_string(),
+                                  uv_strerror(status));
+    self->try_next_destination();
+    return;
+  }
+  sockaddr_storage address{};
+  std::memcpy(&address, result->ai_addr, result->ai_addrlen);
+  uv_freeaddrinfo(result);
+  self->connect_to(reinterpret_cast<const sockaddr*>(&address));
+}
+
+void Connection::connect_to(const sockaddr* address) {
+  auto* attempt = new ServerAttempt;
+  attempt->owner = this;
+  attempt->destination_index = plan_[plan_position_ - 1];
+  attempt->tcp.data = attempt;
+  attempt->request.data = attempt;
+  uv_tcp_init(context_.loop, &attempt->tcp);
+  ++live_handles_;
+  server_ = attempt;
+  if (int rc = uv_tcp_connect(&attempt->request, &attempt->tcp, address, on_connect_cb); rc != 0) {
+    attempt_failed(uv_strerror(rc));
+    return;
+  }
+  uv_timer_start(
+      &connect_timer_,
+      [](uv_timer_t* timer) {
+        auto* self = static_cast<Connection*>(timer->data);
+        if (self->state_ == State::kConnecting) self->attempt_failed("connect_timeout expired");
+      },
+      static_cast<std::uint64_t>(route_->config().connect_timeout.count()), 0);
+}
+
+void Connection::on_connect_cb(uv_connect_t* request, int status) {
+  auto* attempt = static_cast<ServerAttempt*>(request->data);
+  Connection* self = attempt->owner;
+  // A superseded attempt (timed out, or the connection is closing) is already being closed.
+  if (self->state_ != State::kConnecting || self->server_ != attempt) return;
+  if (status != 0) {
+    self->attempt_failed(uv_strerror(status));
+    return;
+  }
+  self->on_connected();
+}
+
+void Connection::attempt_failed(const char* why) {
+  uv_timer_stop(&connect_timer_);
+  ServerAttempt* attempt = server_;
+  server_ = nullptr;
+  const Destination& destination = route_->config().destinations[attempt->destination_index];
+  context_.logger.warning("[routing:{}] connecting to {} failed: {}", route_->name(),
+                          destination.to_string(), why);
+  route_->planner().report_failure(attempt->destination_index);
+  route_->counters().destination_connect_errors.fetch_add(1, std::memory_order_relaxed);
+  close_attempt(attempt);
+  try_next_destination();
+}
+
+void Connection::on_connected() {
+  uv_timer_stop(&connect_timer_);
+  uv_tcp_nodelay(&server_->tcp, 1);
+  state_ = State::kRelaying;
+  stats_->destination_address =
+      route_->config().destinations[server_->destination_index].to_string();
+  stats_->time_connected_to_server.store(now_epoch_micros(), std::memory_order_release);
+  context_.logger.debug("[routing:{}] {} connected to {}", route_->name(), client_host_,
+                        stats_->destination_address);
+  start_reading(Side::kServer);
+  start_reading(Side::kClient);
+}
+
+void Connection::start_reading(Side side) {
+  uv_read_start(stream(side), on_alloc_cb,
+                side == Side::kClient ? on_client_read_cb : on_server_read_cb);
+}
+
+void Connection::on_alloc_cb(uv_handle_t* handle, std::size_t, uv_buf_t* buf) {
+  // Every read of the loop goes into the worker's one buffer (see worker_context.h).
+  auto* context = static_cast<WorkerContext*>(handle->loop->data);
+  *buf = uv_buf_init(context->read_buffer.data(),
+                     static_cast<unsigned>(context->read_buffer.size()));
+}
+
+void Connection::on_client_read_cb(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
+  static_cast<Connection*>(stream->data)->on_read(Side::kClient, nread, buf);
+}
+
+void Connection::on_server_read_cb(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
+  static_cast<ServerAttempt*>(stream->data)->owner->on_read(Side::kServer, nread, buf);
+}
+
+void Connection::on_read(Side from, ssize_t nread, const uv_buf_t* buf) {
+  if (state_ != State::kRelaying) return;
+  if (nread < 0) {
+    on_end_of_stream(from, nread);
+    return;
+  }
+  if (nread == 0) return;
+  const auto size = static_cast<std::size_t>(nread);
+  const EpochMicros now = now_epoch_micros();
+  RouteCounters& counters = route_->counters();
+  if (from == Side::kClient) {
+    stats_->bytes_to_server.fetch_add(size, std::memory_order_relaxed);
+    stats_->time_last_sent_to_server.store(now, std::memory_order_relaxed);
+    counters.bytes_to_server.fetch_add(size, std::memory_order_relaxed);
+  } else {
+    stats_->bytes_from_server.fetch_add(size, std::memory_order_relaxed);
+    stats_->time_last_received_from_server.store(now, std::memory_order_relaxed);
+    counters.bytes_from_server.fetch_add(size, std::memory_order_relaxed);
+  }
+  if (watching_handshake_) {
+    observe_handshake(from, buf->base, size);
+    if (state_ == State::kClosing) return;
+  }
+  forward(from == Side::kClient ? Side::kServer : Side::kClient, buf->base, size);
+}
+
+void Connection::observe_handshake(Side from, const char* data, std::size_t size) {
+  std::span bytes(reinterpret_cast<const std::uint8_t*>(data), size);
+  const auto outcome = from == Side::kClient ? tracker_.on_client_bytes(bytes)
+                                             : tracker_.on_server_bytes(bytes);
+  switch (outcome) {
+    case HandshakeTracker::Outcome::kPending:
+      return;
+    case HandshakeTracker::Outcome::kAuthenticated:
+      route_->blocked_hosts().record_success(client_host_);
+      break;
+    case HandshakeTracker::Outcome::kServerRefused:
+      if (tracker_.error_code() == kErrHandshake) {
+        record_connect_error("the server rejected the client's handshake packet");
+      }
+      break;
+    case HandshakeTracker::Outcome::kMalformed:
+      record_connect_error("bytes that are no MySQL or TLS handshake");
+      close();
+      return;
+  }
+  watching_handshake_ = false;
+  uv_timer_stop(&handshake_timer_);
+}
+
+void Connection::forward(Side to, const char* data, std::size_t size) {
+  uv_buf_t buf = uv_buf_init(const_cast<char*>(data), static_cast<unsigned>(size));
+  int written = uv_try_write(stream(to), &buf, 1);
+  if (written == static_cast<int>(size)) return;
+  if (written < 0 && written != UV_EAGAIN) {
+    context_.logger.debug("[routing:{}] write to {} failed: {}", route_->name(),
+                          to == Side::kClient ? "client" : "server", uv_strerror(written));
+    close();
+    return;
+  }
+  const std::size_t done = written > 0 ? static_cast<std::size_t>(written) : 0;
+  PendingWrite& pending = pending_to(to);
+  pending.data.assign(data + done, data + size);
+  pending.active = true;
+  pending.request.data = this;
+  // Back-pressure: stop reading the side that feeds this write until it has drained.
+  uv_read_stop(stream(to == Side::kClient ? Side::kServer : Side::kClient));
+  uv_buf_t rest = uv_buf_init(pending.data.data(), static_cast<unsigned>(pending.data.size()));
+  if (int rc = uv_write(&pending.request, stream(to), &rest, 1, on_write_cb); rc != 0) {
+    pending.active = false;
+    close();
+  }
+}
+
+void Connection::on_write_cb(uv_write_t* request, int status) {
+  auto* self = static_cast<Connection*>(request->data);
+  self->on_write_done(request == &self->to_client_.request ? Side::kClient : Side::kServer, status);
+}
+
+void Connection::on_write_done(Side to, int status) {
+  PendingWrite& pending = pending_to(to);
+  pending.active = false;
+  pending.data.clear();
+  if (state_ == State::kClosing) return;
+  if (status != 0 || close_after_flush_) {
+    close();
+    return;
+  }
+  if (state_ == State::kRelaying) {
+    start_reading(to == Side::kClient ? Side::kServer : Side::kClient);
+  }
+}
+
+void Connection::on_end_of_stream(Side from, ssize_t status) {
+  if (watching_handshake_ && from == Side::kClient) {
+    record_connect_error("the client closed the connection before the handshake finished");
+  }
+  context_.logger.debug("[routing:{}] {} closed the connection: {}", route_->name(),
+                        from == Side::kClient ? "client" : "server",
+                        uv_strerror(static_cast<int>(status)));
+  // Deliver what is still queued for the other side, then close both.
+  if (pending_to(from == Side::kClient ? Side::kServer : Side::kClient).active) {
+    close_after_flush_ = true;
+    uv_read_stop(stream(from));
+    return;
+  }
+  close();
+}
+
+void Connection::record_connect_error(const char* why) {
+  watching_handshake_ = false;
+  route_->counters().client_connect_errors.fetch_add(1, std::memory_order_relaxed);
+  const bool blocked = route_->blocked_hosts().record_error(client_host_);
+  context_.logger.info("[routing:{}] connect error from {}: {}", route_->name(), client_host_, why);
+  if (blocked) {
+    context_.logger.warning("[routing:{}] blocking host {} after {} connect errors",
+                            route_->name(), client_host_, route_->config().max_connect_errors);
+  }
+}
+
+void Connection::close() {
+  if (state_ == State::kClosing) return;
+  state_ = State::kClosing;
+  close_handle(reinterpret_cast<uv_handle_t*>(&client_));
+  close_handle(reinterpret_cast<uv_handle_t*>(&handshake_timer_));
+  close_handle(reinterpret_cast<uv_handle_t*>(&connect_timer_));
+  if (server_ != nullptr) {
+    close_attempt(server_);
+    server_ = nullptr;
+  }
+  if (resolving_ != nullptr) uv_cancel(reinterpret_cast<uv_req_t*>(resolving_));
+}
+
+void Connection::close_handle(uv_handle_t* handle) {
+  if (uv_is_closing(handle)) return;
+  uv_close(handle, [](uv_handle_t* h) { static_cast<Connection*>(h->data)->on_handle_closed(); });
+}
+
+void Connection::close_attempt(ServerAttempt* attempt) {
+  uv_close(reinterpret_cast<uv_handle_t*>(&attempt->tcp), [](uv_handle_t* h) {
+    auto* closed = static_cast<ServerAttempt*>(h->data);
+    Connection* owner = closed->owner;
+    delete closed;
+    owner->on_handle_closed();
+  });
+}
+
+void Connection::on_handle_closed() {
+  --live_handles_;
+  if (state_ != State::kClosing || live_handles_ > 0) return;
+  // Last callback: the context owns this connection and frees it now.
+  context_.connections.erase(this);
+}
+
+}  // namespace grouter::routing

@@ -1,0 +1,113 @@
+// One client connection of a pass-through route, as a small state machine on a worker loop:
+//
+//   accepted ── refuse (blocked host 1129 / max_connections 1040) ──────────────► closing
+//      │
+//   connecting: try the planned destinations in turn, each within connect_timeout;
+//      │        none reachable → 2003 to the client ───────────────────────────► closing
+//   relaying: bytes both ways unchanged; one pending write per direction, and the side feeding it
+//             stops being read until it drains (back-pressure); the handshake is watched until the
+//             client is authenticated or client_connect_timeout expires ──────► closing
+//   closing: every handle closed; the last close callback frees the connection.
+//
+// Ownership: the WorkerContext owns each Connection; it is neither copied nor moved, and it is
+// freed only from the last close callback of its handles.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <uv.h>
+
+#include "routing/handshake_tracker.h"
+#include "routing/route.h"
+#include "routing/worker_context.h"
+
+namespace grouter::routing {
+
+class Connection {
+ public:
+  Connection(WorkerContext& context, std::shared_ptr<Route> route);
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  ~Connection();
+
+  // Accepts the pending client on LISTENER and starts the state machine. On failure the
+  // connection closes itself (and is freed through the context).
+  void start(uv_stream_t* listener);
+
+  // Closes both sides now (worker shutdown).
+  void close();
+
+ private:
+  enum class State { kAccepted, kConnecting, kRelaying, kClosing };
+  enum class Side { kClient, kServer };
+
+  // One connect attempt to a destination; heap-allocated because a timed-out attempt's handle
+  // must finish closing while the next attempt already runs.
+  struct ServerAttempt {
+    uv_tcp_t tcp{};
+    uv_connect_t request{};
+    Connection* owner = nullptr;
+    std::size_t destination_index = 0;
+  };
+  struct PendingWrite {
+    std::vector<char> data;
+    uv_write_t request{};
+    bool active = false;
+  };
+
+  void refuse(std::uint16_t code, const char* sql_state, const std::string& message);
+  void try_next_destination();
+  void connect_to(const sockaddr* address);
+  void attempt_failed(const char* why);
+  void on_connected();
+  void start_reading(Side side);
+  void on_read(Side from, ssize_t nread, const uv_buf_t* buf);
+  void observe_handshake(Side from, const char* data, std::size_t size);
+  void forward(Side to, const char* data, std::size_t size);
+  void on_write_done(Side to, int status);
+  void on_end_of_stream(Side from, ssize_t status);
+  void record_connect_error(const char* why);
+  void close_attempt(ServerAttempt* attempt);
+  void close_handle(uv_handle_t* handle);
+  void on_handle_closed();
+
+  uv_stream_t* stream(Side side);
+  PendingWrite& pending_to(Side side) { return side == Side::kClient ? to_client_ : to_server_; }
+
+  static void on_connect_cb(uv_connect_t* request, int status);
+  static void on_resolved_cb(uv_getaddrinfo_t* request, int status, addrinfo* result);
+  static void on_alloc_cb(uv_handle_t* handle, std::size_t suggested, uv_buf_t* buf);
+  static void on_client_read_cb(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
+  static void on_server_read_cb(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
+  static void on_write_cb(uv_write_t* request, int status);
+
+  WorkerContext& context_;
+  const std::shared_ptr<Route> route_;
+  State state_ = State::kAccepted;
+
+  uv_tcp_t client_{};
+  uv_timer_t handshake_timer_{};  // client_connect_timeout
+  uv_timer_t connect_timer_{};    // connect_timeout of the current attempt
+  ServerAttempt* server_ = nullptr;         // the attempt in flight, then the connected server
+  uv_getaddrinfo_t* resolving_ = nullptr;   // a hostname lookup in flight
+  int live_handles_ = 0;                    // handles and requests whose close/callback is due
+
+  std::vector<std::size_t> plan_;
+  std::size_t plan_position_ = 0;
+  HandshakeTracker tracker_;
+  bool watching_handshake_ = true;
+  bool admitted_ = false;
+  bool close_after_flush_ = false;
+  PendingWrite to_client_;
+  PendingWrite to_server_;
+
+  std::string client_host_;
+  std::shared_ptr<ConnectionStats> stats_;
+  std::uint64_t registry_id_ = 0;
+};
+
+}  // namespace grouter::routing

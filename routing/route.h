@@ -1,0 +1,103 @@
+// A route: its configuration and the state its connections share across worker threads —
+// destination planning, blocked hosts, counters, and the registry of live connections that the
+// REST API lists. Thread-safe: counters are atomics, the registry and blocked hosts have mutexes.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "routing/blocked_hosts.h"
+#include "routing/destination.h"
+#include "routing/strategy.h"
+
+namespace grouter::routing {
+
+struct RouteConfig {
+  std::string name;
+  std::string bind_address = "127.0.0.1";
+  std::uint16_t bind_port = 0;
+  std::vector<Destination> destinations;
+  std::string destinations_text;  // as configured, for the REST config endpoint
+  RoutingStrategy strategy = RoutingStrategy::kFirstAvailable;
+  std::chrono::milliseconds connect_timeout{5000};
+  std::chrono::milliseconds client_connect_timeout{9000};
+  std::uint32_t max_connections = 0;  // 0: no per-route limit
+  std::uint32_t max_connect_errors = 100;
+};
+
+// Microseconds since the Unix epoch; 0 means "not yet".
+using EpochMicros = std::int64_t;
+EpochMicros now_epoch_micros();
+
+// What the REST API shows of one client connection. Written by the connection's worker thread,
+// read by the HTTP thread: every mutable field is atomic.
+struct ConnectionStats {
+  std::string source_address;
+  EpochMicros time_started = 0;
+  std::atomic<std::uint64_t> bytes_from_server{0};
+  std::atomic<std::uint64_t> bytes_to_server{0};
+  std::atomic<EpochMicros> time_connected_to_server{0};
+  std::atomic<EpochMicros> time_last_sent_to_server{0};
+  std::atomic<EpochMicros> time_last_received_from_server{0};
+  // Set once, before time_connected_to_server is published.
+  std::string destination_address;
+};
+
+struct RouteCounters {
+  std::atomic<std::uint64_t> active_connections{0};
+  std::atomic<std::uint64_t> total_connections{0};
+  std::atomic<std::uint64_t> bytes_from_server{0};
+  std::atomic<std::uint64_t> bytes_to_server{0};
+  std::atomic<std::uint64_t> client_connect_errors{0};     // failed/abandoned client handshakes
+  std::atomic<std::uint64_t> destination_connect_errors{0};  // failed connects to a destination
+  std::atomic<std::uint64_t> no_destination_errors{0};     // clients sent 2003
+  std::atomic<std::uint64_t> max_connections_refused{0};   // clients sent 1040
+  std::atomic<std::uint64_t> blocked_refused{0};           // clients sent 1129
+};
+
+class Route {
+ public:
+  explicit Route(RouteConfig config);
+  Route(const Route&) = delete;
+  Route& operator=(const Route&) = delete;
+
+  const RouteConfig& config() const { return config_; }
+  const std::string& name() const { return config_.name; }
+  DestinationPlanner& planner() { return planner_; }
+  BlockedHosts& blocked_hosts() { return blocked_hosts_; }
+  const BlockedHosts& blocked_hosts() const { return blocked_hosts_; }
+  RouteCounters& counters() { return counters_; }
+  const RouteCounters& counters() const { return counters_; }
+
+  // Admission: false when max_connections is reached (the caller then refuses with 1040).
+  bool try_admit();
+  void release();
+
+  // Registry of live connections for the REST API.
+  std::uint64_t register_connection(std::shared_ptr<ConnectionStats> stats);
+  void unregister_connection(std::uint64_t id);
+  std::vector<std::shared_ptr<const ConnectionStats>> connections() const;
+
+  // Alive: the route listens and at least one destination is configured.
+  bool is_alive() const { return listening_.load() && !config_.destinations.empty(); }
+  void set_listening(bool on) { listening_.store(on); }
+
+ private:
+  const RouteConfig config_;
+  DestinationPlanner planner_;
+  BlockedHosts blocked_hosts_;
+  RouteCounters counters_;
+  std::atomic<bool> listening_{false};
+
+  mutable std::mutex registry_mutex_;
+  std::uint64_t next_connection_id_ = 1;  // guarded by registry_mutex_
+  std::unordered_map<std::uint64_t, std::shared_ptr<ConnectionStats>> registry_;  // guarded
+};
+
+}  // namespace grouter::routing
