@@ -121,7 +121,7 @@ def test_max_connections_gives_1040(sandbox, grouter):
     held = [connect(port), connect(port)]
     try:
         code, message = connect_error(port)
-        assert (code, message) == (1040, "Too many connections")
+        assert code == 1040 and message.startswith("Too many connections"), message
     finally:
         for c in held:
             c.close()
