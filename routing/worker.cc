@@ -52,6 +52,8 @@ std::expected<void, std::string> Worker::start() {
     uv_run(&loop_, UV_RUN_DEFAULT);
     if (int rc = uv_loop_close(&loop_); rc != 0) {
       context_.logger.error("worker loop closed with live handles: {}", uv_strerror(rc));
+    } else {
+      closed_cleanly_ = true;
     }
   });
   started_ = true;

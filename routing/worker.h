@@ -32,6 +32,9 @@ class Worker {
   // Thread-safe: closes the listeners and every connection, then joins the thread.
   void stop();
 
+  // After stop(): whether the loop closed with no live handle left.
+  bool closed_cleanly() const { return closed_cleanly_; }
+
  private:
   struct Listener {
     uv_tcp_t tcp{};
@@ -49,6 +52,7 @@ class Worker {
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::thread thread_;
   bool started_ = false;
+  bool closed_cleanly_ = false;
 };
 
 }  // namespace grouter::routing

@@ -1,0 +1,116 @@
+// Configuration parsing: the issue's example, and one line per kind of error.
+#include "router/config.h"
+
+#include <gtest/gtest.h>
+
+namespace grouter {
+namespace {
+
+constexpr const char* kExample = R"([DEFAULT]
+logging_folder =            # empty: log to stderr
+runtime_folder = /some/dir  # grouter's own state files
+[logger]
+level = INFO                # DEBUG | INFO | WARNING | ERROR
+[routing:NAME]
+bind_address = 127.0.0.1
+bind_port = 6446
+destinations = 127.0.0.1:3306,127.0.0.1:3307
+routing_strategy = first-available
+connect_timeout = 5         # seconds, to a destination
+client_connect_timeout = 9  # seconds for a client to finish its handshake
+max_connections = 0         # 0: no per-route limit
+max_connect_errors = 100
+[http_server]
+bind_address = 127.0.0.1
+port = 8443
+)";
+
+TEST(Config, ParsesTheDocumentedExample) {
+  auto config = parse_config(kExample, "grouter.conf");
+  ASSERT_TRUE(config.has_value()) << config.error();
+  EXPECT_EQ(config->logging_folder, "");
+  EXPECT_EQ(config->runtime_folder, "/some/dir");
+  EXPECT_EQ(config->log_level, LogLevel::kInfo);
+  ASSERT_EQ(config->routes.size(), 1u);
+  const auto& route = config->routes[0];
+  EXPECT_EQ(route.name, "NAME");
+  EXPECT_EQ(route.bind_address, "127.0.0.1");
+  EXPECT_EQ(route.bind_port, 6446);
+  ASSERT_EQ(route.destinations.size(), 2u);
+  EXPECT_EQ(route.destinations[1].port, 3307);
+  EXPECT_EQ(route.strategy, routing::RoutingStrategy::kFirstAvailable);
+  EXPECT_EQ(route.connect_timeout.count(), 5000);
+  EXPECT_EQ(route.client_connect_timeout.count(), 9000);
+  EXPECT_EQ(route.max_connections, 0u);
+  EXPECT_EQ(route.max_connect_errors, 100u);
+  ASSERT_TRUE(config->http_server.has_value());
+  EXPECT_EQ(config->http_server->port, 8443);
+}
+
+TEST(Config, DefaultsAndFractionalTimeouts) {
+  auto config = parse_config("[routing:a]\nbind_port=1\ndestinations=h\nconnect_timeout=0.25\n[io]\nthreads=3\n", "f");
+  ASSERT_TRUE(config.has_value()) << config.error();
+  EXPECT_EQ(config->routes[0].connect_timeout.count(), 250);
+  EXPECT_EQ(config->routes[0].client_connect_timeout.count(), 9000);
+  EXPECT_EQ(config->routes[0].strategy, routing::RoutingStrategy::kFirstAvailable);
+  EXPECT_EQ(config->io_threads, 3u);
+  EXPECT_FALSE(config->http_server.has_value());
+}
+
+TEST(Config, ErrorsNameTheFileTheLineAndTheProblem) {
+  const std::string route = "[routing:r]\nbind_port = 6446\ndestinations = 127.0.0.1:3306\n";
+  struct Case {
+    std::string text;
+    std::string error;
+  } cases[] = {
+      {route + "[bogus]\n", "f.conf:4: unknown section [bogus]"},
+      {route + "colour = blue\n", "f.conf:4: unknown option 'colour' in section [routing:r]"},
+      {"[DEFAULT]\nnope = 1\n" + route, "f.conf:2: unknown option 'nope' in section [DEFAULT]"},
+      {route + "bind_port = 7\n", "f.conf:4: option 'bind_port' appears twice in section [routing:r]"},
+      {route + "routing_strategy = random\n",
+       "f.conf:4: invalid value 'random' for option 'routing_strategy' in [routing:r]: expected "
+       "first-available, next-available, round-robin or round-robin-with-fallback"},
+      {route + "max_connect_errors = 0\n",
+       "f.conf:4: invalid value '0' for option 'max_connect_errors' in [routing:r]: expected an "
+       "integer from 1 to 4294967295"},
+      {route + "connect_timeout = soon\n",
+       "f.conf:4: invalid value 'soon' for option 'connect_timeout' in [routing:r]: expected seconds "
+       "from 0.001 to 65535"},
+      {"[routing:r]\nbind_port = 99999\n",
+       "f.conf:2: invalid value '99999' for option 'bind_port' in [routing:r]: expected an integer "
+       "from 1 to 65535"},
+      {"[logger]\nlevel = LOUD\n" + route,
+       "f.conf:2: invalid value 'LOUD' for option 'level' in [logger]: expected DEBUG, INFO, "
+       "WARNING or ERROR"},
+      {"\n[routing:r]\ndestinations = a\n", "f.conf:2: section [routing:r] needs option 'bind_port'"},
+      {"[routing:r]\nbind_port = 1\n", "f.conf:1: section [routing:r] needs option 'destinations'"},
+      {route + "[routing:s]\nbind_port = 6446\ndestinations = x\n",
+       "f.conf:4: section [routing:s] binds 127.0.0.1:6446 like [routing:r]"},
+      {route + "routing_strategy = round-robin-with-fallback\n",
+       "f.conf:1: routing_strategy round-robin-with-fallback in [routing:r] needs metadata-cache "
+       "destinations"},
+      {"[routing:r]\nbind_port = 1\ndestinations = metadata-cache://g/?role=PRIMARY\n",
+       "f.conf:3: invalid value 'metadata-cache://g/?role=PRIMARY' for option 'destinations' in "
+       "[routing:r]: metadata-cache destinations need group replication"},
+      {route + "[routing:r]\n", "f.conf:4: section [routing:r] appears twice"},
+      {"[DEFAULT]\nlogging_folder = x\n", "f.conf:1: no [routing:NAME] section"},
+      {route + "this is not ini\n", "f.conf:4: syntax error"},
+      {route + "[http_server]\nport = 6446\n", "f.conf:4: [http_server] port 6446 is used by [routing:r]"},
+      {"[routing:a\"b]\nbind_port=1\ndestinations=x\n", "f.conf:1: route name 'a\"b' may use only"},
+  };
+  for (const auto& c : cases) {
+    auto config = parse_config(c.text, "f.conf");
+    ASSERT_FALSE(config.has_value()) << c.text;
+    EXPECT_EQ(config.error().substr(0, c.error.size()), c.error) << c.text;
+    EXPECT_EQ(config.error().find('\n'), std::string::npos) << "one line: " << config.error();
+  }
+}
+
+TEST(Config, MissingFileIsAnError) {
+  auto config = load_config("/nonexistent/grouter.conf");
+  ASSERT_FALSE(config.has_value());
+  EXPECT_EQ(config.error(), "/nonexistent/grouter.conf:0: cannot read the configuration file");
+}
+
+}  // namespace
+}  // namespace grouter
