@@ -60,6 +60,12 @@ EOF
 
 build/router/grouter --config "$demo_dir/grouter.conf" &
 grouter_pid=$!
+deadline=$((SECONDS + 20))
+until [ "$(ss -Hltn '( sport = :6446 or sport = :6447 or sport = :8443 )' | wc -l)" -ge 3 ]; do
+  kill -0 "$grouter_pid" 2>/dev/null || { echo "demo: grouter exited during start-up" >&2; exit 1; }
+  [ "$SECONDS" -lt "$deadline" ] || { echo "demo: grouter does not listen on 6446/6447/8443" >&2; exit 1; }
+  sleep 0.1
+done
 
 cat <<EOF
 

@@ -3,11 +3,14 @@
 
 Run: /usr/bin/python3 -m pytest tests/integration -q   (GROUTER_BIN overrides build/router/grouter)
 """
+import os
+
 import pytest
 
 from harness import Grouter, Sandbox, standard_routes
 
-kBasePort = 3320
+# GROUTER_TEST_BASE_PORT lets two suites run side by side on one machine.
+kBasePort = int(os.environ.get("GROUTER_TEST_BASE_PORT", "3320"))
 kNodes = 3
 
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from clients import connect, connect_error, scalar
+from clients import connect, connect_error, raw_connect, scalar
 from harness import API, free_port, wait_until
 
 ROUTE_PATHS = ["status", "health", "destinations", "connections", "config", "blockedHosts"]
@@ -80,7 +80,8 @@ def test_route_connections(std_grouter, sandbox, held):
 def test_route_config(std_grouter):
     status, body = std_grouter.rest(f"{API}/routes/rw/config")
     assert status == 200
-    assert isinstance(body, dict) and body
+    assert body["bindPort"] == std_grouter.route_port("rw")
+    assert body["routingStrategy"] == "first-available"
 
 
 def test_route_blocked_hosts_empty(std_grouter):
@@ -130,3 +131,13 @@ def test_metrics_prometheus_per_route(std_grouter, held):
     assert len(bytes_) >= 2 and all(v > 0 for _, v in bytes_), f"bytes each way: {bytes_}\n{text}"
     errors = find("error")
     assert errors, f"connect errors of rw: {errors}\n{text}"
+
+
+def test_metrics_count_client_connect_errors(std_grouter):
+    """A client that leaves before finishing its handshake is a connect error of its route (ro)."""
+    def ro_errors():
+        samples = parse_prometheus(std_grouter.rest("/metrics")[1])
+        return sum(v for n, labels, v in samples if "ro" in labels.values() and "error" in n)
+    before = ro_errors()
+    raw_connect(std_grouter.route_port("ro")).close()
+    wait_until(lambda: ro_errors() > before, 10, "a connect error of route ro in /metrics")
