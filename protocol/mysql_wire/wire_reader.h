@@ -70,6 +70,12 @@ class WireReader {
     lenenc_str(*s);
   }
   template <class Buf>
+  void u8_str(Buf& s) {
+    std::uint8_t size = 0;
+    u8(size);
+    assign(s, take(size));
+  }
+  template <class Buf>
   void eof_str(Buf& s) {
     assign(s, take(remaining()));
   }

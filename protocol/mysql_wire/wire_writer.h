@@ -22,6 +22,8 @@ class WireWriter {
 
   explicit WireWriter(std::vector<std::uint8_t>& out) : out_(out) {}
 
+  bool ok() const { return true; }  // writing cannot fail; mirrors WireReader::ok()
+
   void u8(std::uint8_t v) { out_.push_back(v); }
   void u16(std::uint16_t v) { int_le(v, 2); }
   void u24(std::uint32_t v) { int_le(v, 3); }
@@ -58,6 +60,13 @@ class WireWriter {
     } else {
       out_.push_back(kLenencNull);
     }
+  }
+  // A string prefixed by a one-byte length (at most 255 bytes; a longer value is cut).
+  template <class Buf>
+  void u8_str(const Buf& s) {
+    const std::size_t size = s.size() < 0xff ? s.size() : 0xff;
+    u8(static_cast<std::uint8_t>(size));
+    fixed_str(s, size);
   }
   // The rest of the payload.
   template <class Buf>

@@ -1,0 +1,32 @@
+// Internal glue for the symmetric codecs: runs one field-walking function (a generic lambda taking
+// `(io, message)`) with a WireWriter to encode or with a WireReader to decode, so every message's
+// layout is written once. Not part of the public API.
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <span>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "protocol/mysql_wire/wire_reader.h"
+#include "protocol/mysql_wire/wire_writer.h"
+
+namespace grouter::mysql_wire {
+
+template <class Msg, class Walk>
+void encode_with(std::vector<std::uint8_t>& out, const Msg& message, Walk&& walk) {
+  WireWriter io(out);
+  std::forward<Walk>(walk)(io, message);
+}
+
+template <class Msg, class Walk>
+std::expected<Msg, std::error_code> decode_with(std::span<const std::uint8_t> in, Walk&& walk) {
+  WireReader io(in);
+  Msg message{};
+  std::forward<Walk>(walk)(io, message);
+  return io.finish(std::move(message));
+}
+
+}  // namespace grouter::mysql_wire
