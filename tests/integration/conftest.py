@@ -31,7 +31,7 @@ def cluster(sandbox):
     sandbox.ensure_all_running()
 
 
-def _factory(sandbox, base_dir):
+def _factory(base_dir):
     started = []
 
     def start(sections, **kw):
@@ -41,21 +41,34 @@ def _factory(sandbox, base_dir):
     return start, started
 
 
+def _stop_all(started):
+    """Stops every grouter; a crash or an unclean exit fails the test's teardown."""
+    problems = []
+    for g in started:
+        try:
+            if g.alive():
+                g.stop()
+            elif g.proc is not None and g.proc.returncode != 0:
+                problems.append(f"grouter exited with {g.proc.returncode} during the test:\n{g.log()}")
+        except AssertionError as err:
+            problems.append(str(err))
+        finally:
+            g.cleanup()
+    assert not problems, "\n".join(problems)
+
+
 @pytest.fixture
 def grouter(sandbox, tmp_path):
     """start(sections) -> a running Grouter; stopped (SIGTERM) at teardown whatever happened."""
-    start, started = _factory(sandbox, tmp_path)
+    start, started = _factory(tmp_path)
     yield start
-    for g in started:
-        g.cleanup()
+    _stop_all(started)
 
 
 @pytest.fixture(scope="module")
 def std_grouter(sandbox, tmp_path_factory):
     """One grouter for a module's read-only checks: route rw -> node 1 (first-available), route ro ->
     nodes 2 and 3 (round-robin)."""
-    start, started = _factory(sandbox, tmp_path_factory.mktemp("std_grouter"))
-    g = start(standard_routes(sandbox))
-    yield g
-    for g in started:
-        g.cleanup()
+    start, started = _factory(tmp_path_factory.mktemp("std_grouter"))
+    yield start(standard_routes(sandbox))
+    _stop_all(started)

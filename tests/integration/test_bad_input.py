@@ -2,6 +2,7 @@
 thousands of connect/close cycles. Meanwhile a well-behaved client keeps being served, memory returns
 near its baseline, and grouter stays alive."""
 import random
+import socket
 import threading
 import time
 
@@ -85,6 +86,24 @@ def test_16mib_header_then_silence_is_closed(routed):
         assert time.monotonic() - started < kClientConnectTimeoutS + 5
         s.close()
         good.assert_served()
+    assert routed.alive()
+
+
+def test_16mib_command_header_then_silence_after_login(routed, sandbox):
+    """A logged-in client announces a 16 MiB command, sends a little of it and goes silent, then
+    leaves: others are served meanwhile, and grouter closes the server side when the client leaves."""
+    port = routed.route_port("r")
+    stuck = connect(port)
+    thread_id = scalar(stuck, "SELECT CONNECTION_ID()")
+    with WellBehavedClient(port) as good:
+        stuck._sock.sendall(b"\xff\xff\xff\x00" + b"\x03SELECT '" + b"x" * 65536)
+        good.assert_served()
+        stuck._sock.shutdown(socket.SHUT_RDWR)  # PyMySQL's reader still holds the fd: close for real
+        stuck._sock.close()
+        good.assert_served()
+    on_node = f"SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = {thread_id}"
+    wait_until(lambda: sandbox.sql(1, on_node) == "0", 15,
+               "grouter to close the server connection of the client that left")
     assert routed.alive()
 
 
