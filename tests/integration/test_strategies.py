@@ -90,6 +90,17 @@ def test_all_destinations_down_gives_2003(grouter):
     assert message == f"Can't connect to remote MySQL server for client connected to '127.0.0.1:{port}'"
 
 
+def test_all_destination_nodes_stopped_gives_2003(cluster, grouter):
+    g = grouter(route(cluster, "round-robin", nodes=(2, 3), connect_timeout=2))
+    port = g.route_port("r")
+    cluster.stop(2, 3)
+    started = time.monotonic()
+    code, message = connect_error(port)
+    assert time.monotonic() - started < 2 + 1
+    assert (code, message) == \
+        (2003, f"Can't connect to remote MySQL server for client connected to '127.0.0.1:{port}'")
+
+
 def test_unresponsive_destination_gives_2003_within_connect_timeout(grouter):
     """A destination whose accept queue is full drops SYNs: the connect can only end by timeout."""
     with socket.socket() as blackhole:
