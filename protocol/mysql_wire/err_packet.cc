@@ -18,6 +18,8 @@ void walk(Io& io, Err& err, std::uint32_t capabilities) {
   if (capabilities & capability::kProtocol41) {
     bool has_state = false;
     if constexpr (Io::kDecoding) {
+      // A 4.1 ERR always goes on after the code; its end there means more bytes are due.
+      if (io.ok() && io.at_end()) io.fail(CodecErrc::kNeedMoreBytes);
       has_state = io.peek() == '#';
     } else {
       has_state = !err.sql_state.empty();

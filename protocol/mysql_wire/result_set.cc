@@ -11,10 +11,12 @@ namespace {
 
 inline constexpr std::uint8_t kFixedFieldsSize = 0x0c;
 
-auto walk_count_for(std::uint32_t caps) {
-  return [caps](auto& io, auto& m) {
+auto walk_count_for(std::uint32_t caps, std::uint32_t mariadb_caps) {
+  const bool has_flag = (caps & capability::kOptionalResultsetMetadata) ||
+                        (mariadb_caps & mariadb_capability::kCacheMetadata);
+  return [has_flag](auto& io, auto& m) {
     io.lenenc(m.count);
-    if (caps & capability::kOptionalResultsetMetadata) io.u8(m.metadata_follows);
+    if (has_flag) io.u8(m.metadata_follows);
   };
 }
 
@@ -42,13 +44,15 @@ auto walk_column_for(std::uint32_t mariadb_caps) {
 }  // namespace
 
 void append_column_count(std::vector<std::uint8_t>& out, const ColumnCount& count,
-                         std::uint32_t capabilities) {
-  encode_with(out, count, walk_count_for(capabilities));
+                         std::uint32_t capabilities, std::uint32_t mariadb_capabilities) {
+  encode_with(out, count, walk_count_for(capabilities, mariadb_capabilities));
 }
 
 std::expected<ColumnCount, std::error_code> decode_column_count(std::span<const std::uint8_t> payload,
-                                                                std::uint32_t capabilities) {
-  auto count = decode_with<ColumnCount>(payload, walk_count_for(capabilities));
+                                                                std::uint32_t capabilities,
+                                                                std::uint32_t mariadb_capabilities) {
+  auto count =
+      decode_with<ColumnCount>(payload, walk_count_for(capabilities, mariadb_capabilities));
   if (count && count->count == 0) return std::unexpected(make_error_code(CodecErrc::kInvalidInput));
   return count;
 }

@@ -20,7 +20,8 @@ namespace grouter::mysql_wire {
 
 struct ColumnCount {
   std::uint64_t count = 0;
-  std::uint8_t metadata_follows = 1;  // only with kOptionalResultsetMetadata
+  // Only with kOptionalResultsetMetadata (MySQL) or mariadb_capability::kCacheMetadata.
+  std::uint8_t metadata_follows = 1;
 
   bool operator==(const ColumnCount&) const = default;
 };
@@ -49,9 +50,10 @@ struct TextRow {
 };
 
 void append_column_count(std::vector<std::uint8_t>& out, const ColumnCount& count,
-                         std::uint32_t capabilities);
+                         std::uint32_t capabilities, std::uint32_t mariadb_capabilities);
 [[nodiscard]] std::expected<ColumnCount, std::error_code> decode_column_count(
-    std::span<const std::uint8_t> payload, std::uint32_t capabilities);
+    std::span<const std::uint8_t> payload, std::uint32_t capabilities,
+    std::uint32_t mariadb_capabilities);
 
 void append_column_definition(std::vector<std::uint8_t>& out, const ColumnDefinition& column,
                               std::uint32_t mariadb_capabilities);

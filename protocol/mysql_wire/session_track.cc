@@ -18,7 +18,7 @@ void walk_data(Io& io, Entry& e) {
   } else if constexpr (std::is_same_v<T, TrackedSchema>) {
     io.lenenc_str(e.schema);
   } else if constexpr (std::is_same_v<T, TrackedStateChange>) {
-    io.lenenc_str(e.value);
+    io.eof_str(e.value);  // MySQL and MariaDB both send the bare "1", not a length-encoded string
   } else if constexpr (std::is_same_v<T, TrackedGtids>) {
     io.u8(e.encoding);
     io.lenenc_str(e.gtids);

@@ -35,7 +35,7 @@ struct TrackedSchema {
   bool operator==(const TrackedSchema&) const = default;
 };
 struct TrackedStateChange {
-  std::string value;  // "1" when the state changed
+  std::string value;  // "1" when the state changed (the whole data block, not length-encoded)
   bool operator==(const TrackedStateChange&) const = default;
 };
 struct TrackedGtids {
