@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""Writes the seed corpus of every fuzz target (corpus/<target>/) from the frames captured from
+MariaDB 10.11 (tests/unit/protocol/captured_frames.h), each prefixed with the parameters the target
+reads first (see README.md)."""
+import os
+import re
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FRAMES = os.path.join(HERE, "..", "unit", "protocol", "captured_frames.h")
+CLI_CAPS, CLI_MARIADB_CAPS = 0x00bfa284, 0x1d
+SCRIPT_CAPS, SCRIPT_DEPRECATE_EOF_CAPS = 0x00aea209, 0x01aea209
+ITEM_TYPES = bytes([0x03, 0xfd, 0xf6, 0x0c, 0xfc])
+
+
+def load_frames():
+    text = open(FRAMES).read()
+    frames = {}
+    for name, body in re.findall(r"inline constexpr std::string_view k(\w+) =[^\n]*\n((?:\s+\"[0-9a-f]*\";?\n)+)", text):
+        frames[name] = bytes.fromhex("".join(re.findall(r"\"([0-9a-f]*)\"", body)))
+    return frames
+
+
+def u32(v):
+    return struct.pack("<I", v)
+
+
+def lenenc(data, pos):
+    first = data[pos]
+    if first < 0xfb:
+        return first, pos + 1
+    size = {0xfc: 2, 0xfd: 3, 0xfe: 8}[first]
+    return int.from_bytes(data[pos + 1:pos + 1 + size], "little"), pos + 1 + size
+
+
+def session_block(ok_payload):
+    """The session-state block of a 4.1 OK with session tracking and a changed state."""
+    pos = 1
+    for _ in range(2):
+        _, pos = lenenc(ok_payload, pos)
+    pos += 4
+    size, pos = lenenc(ok_payload, pos)
+    pos += size
+    size, pos = lenenc(ok_payload, pos)
+    return ok_payload[pos:pos + size]
+
+
+def main():
+    f = load_frames()
+    p = {name: frame[4:] for name, frame in f.items()}
+    oks_cli = ["CliOk", "OkSchemaTracked", "OkAutocommitTracked", "OkInitDbTracked"]
+    oks_script = ["OkAfterAuthSwitch", "OkStateChangeTracked", "OkAutocommitStateTracked",
+                  "OkTransactionCharacteristics", "OkInsertTransactionState", "OkLastGtidTracked",
+                  "OkPing"]
+    tracked = ["OkStateChangeTracked", "OkAutocommitStateTracked", "OkTransactionCharacteristics",
+               "OkLastGtidTracked", "OkInitDbTracked"]
+    corpus = {
+        "frame": [f["CliGreeting"], f["CliTextRow1"] + f["CliTextRow2"], f["Quit"], f["StmtExecute"]],
+        "lenenc": [bytes([0x05]), bytes.fromhex("fcfb00"), bytes.fromhex("fd000001"),
+                   bytes.fromhex("fe0000000100000000")],
+        "err_packet": [u32(CLI_CAPS) + p["ErrAccessDenied"], u32(CLI_CAPS) + p["ErrUnknownTable"],
+                       u32(SCRIPT_CAPS) + p["ErrUnknownThread"], u32(0) + p["ErrUnknownThread"]],
+        "ok_packet": [u32(CLI_CAPS) + p[n] for n in oks_cli] + [u32(SCRIPT_CAPS) + p[n] for n in oks_script]
+                     + [u32(SCRIPT_DEPRECATE_EOF_CAPS) + p["OkEndOfRowsTracked"]],
+        "eof_packet": [u32(CLI_CAPS) + p["CliEof"], u32(SCRIPT_CAPS) + p["EofAfterRows"]],
+        "session_state": [session_block(p[n]) for n in tracked],
+        "server_greeting": [p["CliGreeting"], p["ScriptGreeting"], p["SslGreeting"]],
+        "handshake_response": [p["CliHandshakeResponse"], p["CliHandshakeResponseWithDb"],
+                               p["ScriptHandshakeResponse"], p["DeprecateEofHandshakeResponse"]],
+        "ssl_request": [p["SslRequest"]],
+        "auth_switch_request": [p["AuthSwitchRequest"], p["ChangeUserAuthSwitch"]],
+        "auth_switch_response": [p["AuthSwitchResponse"]],
+        "auth_more_data": [bytes.fromhex("0103"), bytes.fromhex("0104")],
+        "column_count": [u32(CLI_CAPS) + u32(CLI_MARIADB_CAPS) + p["CliColumnCount"]],
+        "column_definition": [u32(CLI_MARIADB_CAPS) + p[n] for n in
+                              ["CliColumnId", "CliColumnName", "CliColumnPrice", "CliColumnMade",
+                               "CliColumnNote"]] + [u32(0) + p["ParamDefinition"]],
+        "text_row": [bytes([5]) + p[n] for n in ["CliTextRow1", "CliTextRow2", "TextRowWithNull"]],
+        "binary_row": [bytes([5]) + ITEM_TYPES + p[n] for n in ["BinaryRow1", "BinaryRow2"]],
+        "stmt_prepare_ok": [u32(SCRIPT_CAPS) + p["StmtPrepareOk"]],
+        "stmt_execute": [bytes([1, 0]) + p["StmtExecute"]],
+        "change_user": [u32(SCRIPT_CAPS) + p["ChangeUser"]],
+        "command": [p[n] for n in ["CliQuery", "CliInitDb", "Ping", "Quit", "ProcessKill",
+                                   "SetOption", "Statistics", "ResetConnection"]],
+        "stmt_command": [p[n] for n in ["StmtPrepare", "StmtSendLongData", "StmtClose", "StmtReset"]],
+    }
+    for target, seeds in corpus.items():
+        folder = os.path.join(HERE, "corpus", target)
+        os.makedirs(folder, exist_ok=True)
+        for i, seed in enumerate(seeds):
+            with open(os.path.join(folder, f"seed-{i}"), "wb") as out:
+                out.write(seed)
+
+
+if __name__ == "__main__":
+    main()
