@@ -31,7 +31,8 @@ std::expected<AuthSwitchRequest, std::error_code> decode_auth_switch_request(
   return decode_with<AuthSwitchRequest>(payload, kWalkSwitchRequest);
 }
 
-void append_auth_switch_response(std::vector<std::uint8_t>& out, const AuthSwitchResponse& response) {
+void append_auth_switch_response(std::vector<std::uint8_t>& out,
+                                 const AuthSwitchResponse& response) {
   encode_with(out, response, kWalkSwitchResponse);
 }
 

@@ -44,7 +44,8 @@ void append_auth_switch_request(std::vector<std::uint8_t>& out, const AuthSwitch
 [[nodiscard]] std::expected<AuthSwitchRequest, std::error_code> decode_auth_switch_request(
     std::span<const std::uint8_t> payload);
 
-void append_auth_switch_response(std::vector<std::uint8_t>& out, const AuthSwitchResponse& response);
+void append_auth_switch_response(std::vector<std::uint8_t>& out,
+                                 const AuthSwitchResponse& response);
 [[nodiscard]] std::expected<AuthSwitchResponse, std::error_code> decode_auth_switch_response(
     std::span<const std::uint8_t> payload);
 

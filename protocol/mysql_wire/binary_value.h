@@ -1,6 +1,6 @@
-// Internal: one value of the binary protocol (binary result rows, COM_STMT_EXECUTE parameters), kept
-// as the raw bytes of the value without its length prefix, and the NULL bitmaps both messages use.
-// Shared by binary_row.cc and stmt_commands.cc; not part of the public API.
+// Internal: one value of the binary protocol (binary result rows, COM_STMT_EXECUTE parameters),
+// kept as the raw bytes of the value without its length prefix, and the NULL bitmaps both messages
+// use. Shared by binary_row.cc and stmt_commands.cc; not part of the public API.
 #pragma once
 
 #include <cstddef>
@@ -31,8 +31,8 @@ void walk_binary_value(Io& io, ColumnType type, Value& value) {
   }
 }
 
-// The NULL bitmap of COUNT values whose bits start at OFFSET (2 in rows, 0 for parameters). Decoding
-// sizes VALUES to COUNT with NULLs as nullopt and the others as empty values, which
+// The NULL bitmap of COUNT values whose bits start at OFFSET (2 in rows, 0 for parameters).
+// Decoding sizes VALUES to COUNT with NULLs as nullopt and the others as empty values, which
 // walk_present_values then fills.
 inline void walk_null_bitmap(WireWriter& io, const std::vector<BinaryValue>& values,
                              std::size_t count, std::size_t offset) {

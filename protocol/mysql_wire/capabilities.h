@@ -1,9 +1,9 @@
 // Capability flags of the MySQL client/server protocol (CLIENT_*), MariaDB's extended capabilities,
 // and the server status flags (SERVER_*) carried by OK, EOF and the greeting. Constants only.
 //
-// MariaDB marks itself by clearing kClientMysql (bit 0, MySQL's kLongPassword) and then carries 32 more
-// capability bits, mariadb_capability::*, in the last 4 filler bytes of the Handshake v10 greeting and
-// of the HandshakeResponse41.
+// MariaDB marks itself by clearing kClientMysql (bit 0, MySQL's kLongPassword) and then carries 32
+// more capability bits, mariadb_capability::*, in the last 4 filler bytes of the Handshake v10
+// greeting and of the HandshakeResponse41.
 #pragma once
 
 #include <cstdint>

@@ -10,7 +10,7 @@ namespace {
 
 auto walk_for(std::uint32_t caps) {
   return [caps](auto& io, auto& m) {
-    io.marker(static_cast<std::uint8_t>(Command::kChangeUser));
+    io.marker(command_byte(Command::kChangeUser));
     io.nul_str(m.user);
     if (caps & capability::kSecureConnection) {
       io.u8_str(m.auth_response);

@@ -1,6 +1,6 @@
-// COM_CHANGE_USER: re-authenticates an open connection as USER with a new schema. Its layout depends
-// on the capabilities agreed in the handshake (kSecureConnection, kPluginAuth, kConnectAttrs).
-// The server usually answers with an AuthSwitchRequest carrying a fresh nonce.
+// COM_CHANGE_USER: re-authenticates an open connection as USER with a new schema. Its layout
+// depends on the capabilities agreed in the handshake (kSecureConnection, kPluginAuth,
+// kConnectAttrs). The server usually answers with an AuthSwitchRequest carrying a fresh nonce.
 #pragma once
 
 #include <cstdint>

@@ -33,6 +33,8 @@ const std::error_category& codec_category() {
   return category;
 }
 
-std::error_code make_error_code(CodecErrc e) { return {static_cast<int>(e), codec_category()}; }
+std::error_code make_error_code(CodecErrc e) {
+  return {static_cast<int>(e), codec_category()};
+}
 
 }  // namespace grouter::mysql_wire

@@ -1,7 +1,7 @@
 // Error values of the MySQL wire codec. Every decoder reports failure as a std::error_code of this
-// category: kNeedMoreBytes when the input stops before the message does (an ordinary condition: read
-// more and retry), kInvalidInput for malformed bytes, kPayloadTooLarge when a caller's bound is passed,
-// kUnsupported for well-formed input this codec does not handle.
+// category: kNeedMoreBytes when the input stops before the message does (an ordinary condition:
+// read more and retry), kInvalidInput for malformed bytes, kPayloadTooLarge when a caller's bound
+// is passed, kUnsupported for well-formed input this codec does not handle.
 #pragma once
 
 #include <system_error>

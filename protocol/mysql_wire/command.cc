@@ -6,22 +6,20 @@
 namespace grouter::mysql_wire {
 namespace {
 
-constexpr std::uint8_t byte_of(Command c) { return static_cast<std::uint8_t>(c); }
-
 constexpr auto kWalkInitDb = [](auto& io, auto& m) {
-  io.marker(byte_of(Command::kInitDb));
+  io.marker(command_byte(Command::kInitDb));
   io.eof_str(m.schema);
 };
 constexpr auto kWalkQuery = [](auto& io, auto& m) {
-  io.marker(byte_of(Command::kQuery));
+  io.marker(command_byte(Command::kQuery));
   io.eof_str(m.query);
 };
 constexpr auto kWalkProcessKill = [](auto& io, auto& m) {
-  io.marker(byte_of(Command::kProcessKill));
+  io.marker(command_byte(Command::kProcessKill));
   io.u32(m.connection_id);
 };
 constexpr auto kWalkSetOption = [](auto& io, auto& m) {
-  io.marker(byte_of(Command::kSetOption));
+  io.marker(command_byte(Command::kSetOption));
   io.u16(m.option);
 };
 
@@ -33,13 +31,13 @@ std::expected<Command, std::error_code> decode_command_byte(std::span<const std:
 }
 
 void append_simple_command(std::vector<std::uint8_t>& out, Command command) {
-  out.push_back(byte_of(command));
+  out.push_back(command_byte(command));
 }
 
 std::expected<Command, std::error_code> decode_simple_command(std::span<const std::uint8_t> payload,
                                                               Command command) {
   WireReader io(payload);
-  io.marker(byte_of(command));
+  io.marker(command_byte(command));
   return io.finish(Command{command});
 }
 
@@ -68,7 +66,8 @@ std::expected<ComProcessKill, std::error_code> decode_process_kill(
 void append_set_option(std::vector<std::uint8_t>& out, const ComSetOption& command) {
   encode_with(out, command, kWalkSetOption);
 }
-std::expected<ComSetOption, std::error_code> decode_set_option(std::span<const std::uint8_t> payload) {
+std::expected<ComSetOption, std::error_code> decode_set_option(
+    std::span<const std::uint8_t> payload) {
   return decode_with<ComSetOption>(payload, kWalkSetOption);
 }
 

@@ -1,5 +1,5 @@
-// Client commands (COM_*) that carry at most one simple field: the command byte values, and codecs for
-// COM_QUIT, COM_PING, COM_STATISTICS, COM_RESET_CONNECTION (command byte only), COM_INIT_DB,
+// Client commands (COM_*) that carry at most one simple field: the command byte values, and codecs
+// for COM_QUIT, COM_PING, COM_STATISTICS, COM_RESET_CONNECTION (command byte only), COM_INIT_DB,
 // COM_QUERY, COM_PROCESS_KILL and COM_SET_OPTION. Prepared-statement commands are in
 // stmt_commands.h, COM_CHANGE_USER in change_user.h.
 #pragma once
@@ -48,6 +48,10 @@ enum class Command : std::uint8_t {
   kResetConnection = 0x1f,
 };
 
+constexpr std::uint8_t command_byte(Command c) {
+  return static_cast<std::uint8_t>(c);
+}
+
 // MYSQL_OPTION_MULTI_STATEMENTS_ON/OFF, COM_SET_OPTION's argument.
 inline constexpr std::uint16_t kMultiStatementsOn = 0;
 inline constexpr std::uint16_t kMultiStatementsOff = 1;
@@ -73,7 +77,8 @@ struct ComSetOption {
 [[nodiscard]] std::expected<Command, std::error_code> decode_command_byte(
     std::span<const std::uint8_t> payload);
 
-// Commands that are the command byte alone (COM_QUIT, COM_PING, COM_STATISTICS, COM_RESET_CONNECTION).
+// Commands that are the command byte alone (COM_QUIT, COM_PING, COM_STATISTICS,
+// COM_RESET_CONNECTION).
 void append_simple_command(std::vector<std::uint8_t>& out, Command command);
 // kInvalidInput unless PAYLOAD is exactly COMMAND's byte.
 [[nodiscard]] std::expected<Command, std::error_code> decode_simple_command(

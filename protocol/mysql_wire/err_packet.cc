@@ -2,8 +2,7 @@
 #include "protocol/mysql_wire/err_packet.h"
 
 #include "protocol/mysql_wire/capabilities.h"
-#include "protocol/mysql_wire/wire_reader.h"
-#include "protocol/mysql_wire/wire_writer.h"
+#include "protocol/mysql_wire/walk.h"
 
 namespace grouter::mysql_wire {
 namespace {
@@ -36,17 +35,17 @@ void walk(Io& io, Err& err, std::uint32_t capabilities) {
 
 void append_err_payload(std::vector<std::uint8_t>& out, const ErrPacket& err,
                         std::uint32_t capabilities) {
-  WireWriter io(out);
-  walk(io, err, capabilities);
+  encode_with(out, err, [capabilities](auto& io, auto& e) { walk(io, e, capabilities); });
 }
 
 std::expected<ErrPacket, std::error_code> decode_err_payload(std::span<const std::uint8_t> payload,
                                                              std::uint32_t capabilities) {
-  WireReader io(payload);
-  ErrPacket err{};
-  walk(io, err, capabilities);
-  if (io.ok() && err.error_code == kProgressReportCode) io.fail(CodecErrc::kUnsupported);
-  return io.finish(std::move(err));
+  auto err = decode_with<ErrPacket>(
+      payload, [capabilities](auto& io, auto& e) { walk(io, e, capabilities); });
+  if (err && err->error_code == kProgressReportCode) {
+    return std::unexpected(make_error_code(CodecErrc::kUnsupported));
+  }
+  return err;
 }
 
 }  // namespace grouter::mysql_wire

@@ -1,6 +1,7 @@
 // ERR packet: the server's error reply (marker 0xff, error code, SQL state, message). Payload only,
 // without the frame header. With kProtocol41 the SQL state follows a '#'; errors sent before the
-// handshake (e.g. 1040, 1129) carry none, which decodes as an empty sql_state and encodes back the same.
+// handshake (e.g. 1040, 1129) carry none, which decodes as an empty sql_state and encodes back the
+// same.
 #pragma once
 
 #include <cstdint>

@@ -8,7 +8,8 @@
 namespace grouter::mysql_wire {
 
 std::expected<FrameHeader, std::error_code> decode_frame_header(std::span<const std::uint8_t> in) {
-  if (in.size() < kFrameHeaderSize) return std::unexpected(make_error_code(CodecErrc::kNeedMoreBytes));
+  if (in.size() < kFrameHeaderSize)
+    return std::unexpected(make_error_code(CodecErrc::kNeedMoreBytes));
   const std::uint32_t size = static_cast<std::uint32_t>(in[0]) |
                              (static_cast<std::uint32_t>(in[1]) << 8) |
                              (static_cast<std::uint32_t>(in[2]) << 16);
@@ -42,8 +43,8 @@ void append_frames(std::vector<std::uint8_t>& out, std::uint8_t& sequence_id,
   out.reserve(out.size() + framed_size(payload.size()));
   while (true) {
     const std::size_t chunk = std::min<std::size_t>(payload.size(), kMaxPayloadSize);
-    append_frame_header(out, {.payload_size = static_cast<std::uint32_t>(chunk),
-                              .sequence_id = sequence_id});
+    append_frame_header(
+        out, {.payload_size = static_cast<std::uint32_t>(chunk), .sequence_id = sequence_id});
     out.insert(out.end(), payload.begin(), payload.begin() + static_cast<std::ptrdiff_t>(chunk));
     ++sequence_id;  // uint8_t: wraps at 256
     payload = payload.subspan(chunk);
@@ -70,7 +71,8 @@ std::expected<ReassembledPayload, std::error_code> reassemble_payload(
     expected_sequence_id = static_cast<std::uint8_t>(header->sequence_id + 1);
     total += header->payload_size;
     ++frames;
-    if (total > max_payload_bytes) return std::unexpected(make_error_code(CodecErrc::kPayloadTooLarge));
+    if (total > max_payload_bytes)
+      return std::unexpected(make_error_code(CodecErrc::kPayloadTooLarge));
     offset += kFrameHeaderSize;
     if (in.size() - offset < header->payload_size) {
       return std::unexpected(make_error_code(CodecErrc::kNeedMoreBytes));

@@ -1,8 +1,8 @@
 // Frames of the MySQL client/server protocol: a 4-byte header (3-byte little-endian payload size,
 // 1-byte sequence id) before each payload. A payload of kMaxPayloadSize bytes or more travels as
-// several frames of kMaxPayloadSize bytes, the last one shorter; when the size is an exact multiple of
-// kMaxPayloadSize, an empty frame ends it. Pure functions over caller-owned buffers; spans returned
-// point into the input and live as long as it does.
+// several frames of kMaxPayloadSize bytes, the last one shorter; when the size is an exact multiple
+// of kMaxPayloadSize, an empty frame ends it. Pure functions over caller-owned buffers; spans
+// returned point into the input and live as long as it does.
 #pragma once
 
 #include <cstddef>
@@ -57,8 +57,8 @@ void append_frames(std::vector<std::uint8_t>& out, std::uint8_t& sequence_id,
 // Bytes append_frames writes for a payload of PAYLOAD_SIZE bytes.
 [[nodiscard]] std::size_t framed_size(std::size_t payload_size);
 
-// Reassembles the frames of one payload from the start of IN. kNeedMoreBytes until the last frame is
-// complete, kInvalidInput when sequence ids do not follow each other, kPayloadTooLarge when the
+// Reassembles the frames of one payload from the start of IN. kNeedMoreBytes until the last frame
+// is complete, kInvalidInput when sequence ids do not follow each other, kPayloadTooLarge when the
 // payload would pass MAX_PAYLOAD_BYTES (checked from the headers, before any copy).
 [[nodiscard]] std::expected<ReassembledPayload, std::error_code> reassemble_payload(
     std::span<const std::uint8_t> in, std::size_t max_payload_bytes);

@@ -57,7 +57,8 @@ void append_ssl_request(std::vector<std::uint8_t>& out, const SslRequest& reques
   encode_with(out, request, [](auto& io, auto& m) { walk_fixed(io, m); });
 }
 
-std::expected<SslRequest, std::error_code> decode_ssl_request(std::span<const std::uint8_t> payload) {
+std::expected<SslRequest, std::error_code> decode_ssl_request(
+    std::span<const std::uint8_t> payload) {
   auto request = decode_with<SslRequest>(payload, [](auto& io, auto& m) { walk_fixed(io, m); });
   if (request && !(request->capabilities & capability::kSsl)) {
     return std::unexpected(make_error_code(CodecErrc::kInvalidInput));

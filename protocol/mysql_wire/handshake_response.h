@@ -1,7 +1,8 @@
 // The client's side of the handshake: SSLRequest (the 32-byte prefix a client sends before TLS) and
-// HandshakeResponse41 (user, auth response, schema, auth plugin, connection attributes). Each message
-// is laid out by the client's own capability flags, which it carries first. A MariaDB client (bit 0,
-// kClientMysql, clear) puts its extended capabilities in the last 4 of the 23 filler bytes.
+// HandshakeResponse41 (user, auth response, schema, auth plugin, connection attributes). Each
+// message is laid out by the client's own capability flags, which it carries first. A MariaDB
+// client (bit 0, kClientMysql, clear) puts its extended capabilities in the last 4 of the 23 filler
+// bytes.
 #pragma once
 
 #include <cstdint>

@@ -7,7 +7,8 @@ namespace grouter::mysql_wire {
 namespace {
 
 void append_le(std::vector<std::uint8_t>& out, std::uint64_t value, std::size_t bytes) {
-  for (std::size_t i = 0; i < bytes; ++i) out.push_back(static_cast<std::uint8_t>(value >> (8 * i)));
+  for (std::size_t i = 0; i < bytes; ++i)
+    out.push_back(static_cast<std::uint8_t>(value >> (8 * i)));
 }
 
 }  // namespace

@@ -3,7 +3,7 @@
 
 #include "protocol/mysql_wire/capabilities.h"
 #include "protocol/mysql_wire/frame.h"
-#include "protocol/mysql_wire/wire_reader.h"
+#include "protocol/mysql_wire/walk.h"
 
 namespace grouter::mysql_wire {
 namespace {
@@ -87,16 +87,13 @@ std::expected<OkPacket, std::error_code> decode_ok_payload(std::span<const std::
 
 void append_eof_payload(std::vector<std::uint8_t>& out, const EofPacket& eof,
                         std::uint32_t capabilities) {
-  WireWriter io(out);
-  walk_eof(io, eof, capabilities);
+  encode_with(out, eof, [capabilities](auto& io, auto& e) { walk_eof(io, e, capabilities); });
 }
 
 std::expected<EofPacket, std::error_code> decode_eof_payload(std::span<const std::uint8_t> payload,
                                                              std::uint32_t capabilities) {
-  WireReader io(payload);
-  EofPacket eof;
-  walk_eof(io, eof, capabilities);
-  return io.finish(std::move(eof));
+  return decode_with<EofPacket>(
+      payload, [capabilities](auto& io, auto& e) { walk_eof(io, e, capabilities); });
 }
 
 bool is_end_of_rows(std::span<const std::uint8_t> payload, std::uint32_t capabilities) {

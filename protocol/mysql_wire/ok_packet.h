@@ -53,6 +53,7 @@ void append_eof_payload(std::vector<std::uint8_t>& out, const EofPacket& eof,
 
 // True when PAYLOAD is the packet that ends a result-set part: the old EOF (0xfe, under 9 bytes)
 // or, under CLIENT_DEPRECATE_EOF, an OK with marker 0xfe. A row starting with 0xfe is longer.
-[[nodiscard]] bool is_end_of_rows(std::span<const std::uint8_t> payload, std::uint32_t capabilities);
+[[nodiscard]] bool is_end_of_rows(std::span<const std::uint8_t> payload,
+                                  std::uint32_t capabilities);
 
 }  // namespace grouter::mysql_wire

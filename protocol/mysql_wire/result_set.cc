@@ -1,8 +1,8 @@
 // Column count, ColumnDefinition41 and text row codecs.
 #include "protocol/mysql_wire/result_set.h"
 
-#include "protocol/mysql_wire/capabilities.h"
 #include <type_traits>
+#include "protocol/mysql_wire/capabilities.h"
 
 #include "protocol/mysql_wire/walk.h"
 
@@ -37,7 +37,8 @@ auto walk_column_for(std::uint32_t mariadb_caps) {
     io.u16(m.flags);
     io.u8(m.decimals);
     io.filler(2);
-    if constexpr (std::remove_reference_t<decltype(io)>::kDecoding) m.type = static_cast<ColumnType>(type);
+    if constexpr (std::remove_reference_t<decltype(io)>::kDecoding)
+      m.type = static_cast<ColumnType>(type);
   };
 }
 
@@ -48,9 +49,9 @@ void append_column_count(std::vector<std::uint8_t>& out, const ColumnCount& coun
   encode_with(out, count, walk_count_for(capabilities, mariadb_capabilities));
 }
 
-std::expected<ColumnCount, std::error_code> decode_column_count(std::span<const std::uint8_t> payload,
-                                                                std::uint32_t capabilities,
-                                                                std::uint32_t mariadb_capabilities) {
+std::expected<ColumnCount, std::error_code> decode_column_count(
+    std::span<const std::uint8_t> payload, std::uint32_t capabilities,
+    std::uint32_t mariadb_capabilities) {
   auto count =
       decode_with<ColumnCount>(payload, walk_count_for(capabilities, mariadb_capabilities));
   if (count && count->count == 0) return std::unexpected(make_error_code(CodecErrc::kInvalidInput));
@@ -81,7 +82,8 @@ std::expected<TextRow, std::error_code> decode_text_row(std::span<const std::uin
     io.fail(CodecErrc::kNeedMoreBytes);
   }
   row.values.reserve(io.ok() ? column_count : 0);
-  for (std::size_t i = 0; i < column_count && io.ok(); ++i) io.nullable_lenenc_str(row.values.emplace_back());
+  for (std::size_t i = 0; i < column_count && io.ok(); ++i)
+    io.nullable_lenenc_str(row.values.emplace_back());
   return io.finish(std::move(row));
 }
 

@@ -1,7 +1,7 @@
 // The parts of a result set common to the text and binary protocols, and the text row: the column
-// count, ColumnDefinition41 and the text row (length-encoded strings, 0xfb for NULL). The sequence a
-// result set follows (count, definitions, [EOF], rows, EOF or OK) is the caller's; ok_packet.h has the
-// end markers. MariaDB adds extended type info to column definitions when
+// count, ColumnDefinition41 and the text row (length-encoded strings, 0xfb for NULL). The sequence
+// a result set follows (count, definitions, [EOF], rows, EOF or OK) is the caller's; ok_packet.h
+// has the end markers. MariaDB adds extended type info to column definitions when
 // mariadb_capability::kExtendedTypeInfo is agreed.
 #pragma once
 

@@ -12,8 +12,8 @@ namespace grouter::mysql_wire {
 namespace {
 
 // DIGEST over the concatenation of PARTS.
-std::expected<Bytes, std::error_code> digest(const EVP_MD* md,
-                                             std::initializer_list<std::span<const std::uint8_t>> parts) {
+std::expected<Bytes, std::error_code> digest(
+    const EVP_MD* md, std::initializer_list<std::span<const std::uint8_t>> parts) {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   if (ctx == nullptr) return std::unexpected(make_error_code(CodecErrc::kUnsupported));
   bool ok = EVP_DigestInit_ex(ctx, md, nullptr) == 1;
@@ -44,8 +44,8 @@ std::span<const std::uint8_t> nonce_of_plugin_data(std::span<const std::uint8_t>
   return data;
 }
 
-std::expected<Bytes, std::error_code> scramble_native_password(std::string_view password,
-                                                               std::span<const std::uint8_t> nonce) {
+std::expected<Bytes, std::error_code> scramble_native_password(
+    std::string_view password, std::span<const std::uint8_t> nonce) {
   if (password.empty()) return Bytes{};
   auto h1 = digest(EVP_sha1(), {bytes_of(password)});
   if (!h1) return h1;
@@ -74,9 +74,11 @@ std::expected<Bytes, std::error_code> native_password_hash(std::string_view pass
   return digest(EVP_sha1(), {*h1});
 }
 
-bool native_password_matches(std::span<const std::uint8_t> reply, std::span<const std::uint8_t> nonce,
+bool native_password_matches(std::span<const std::uint8_t> reply,
+                             std::span<const std::uint8_t> nonce,
                              std::span<const std::uint8_t> stored_hash) {
-  if (reply.size() != kNativeScrambleSize || stored_hash.size() != kNativeScrambleSize) return false;
+  if (reply.size() != kNativeScrambleSize || stored_hash.size() != kNativeScrambleSize)
+    return false;
   // reply XOR SHA1(nonce + stored) recovers SHA1(pw), whose SHA1 must be the stored hash.
   auto mask = digest(EVP_sha1(), {nonce, stored_hash});
   if (!mask) return false;

@@ -1,7 +1,8 @@
-// Authentication scrambles: what a client sends for a password and a server nonce, and the server-side
-// check. mysql_native_password: SHA1(pw) XOR SHA1(nonce + SHA1(SHA1(pw))), 20 bytes.
+// Authentication scrambles: what a client sends for a password and a server nonce, and the
+// server-side check. mysql_native_password: SHA1(pw) XOR SHA1(nonce + SHA1(SHA1(pw))), 20 bytes.
 // caching_sha2_password fast auth: SHA256(pw) XOR SHA256(SHA256(SHA256(pw)) + nonce), 32 bytes.
-// An empty password gives an empty reply. Hashes come from OpenSSL's EVP; its failure is kUnsupported.
+// An empty password gives an empty reply. Hashes come from OpenSSL's EVP; its failure is
+// kUnsupported.
 #pragma once
 
 #include <cstdint>
@@ -18,7 +19,8 @@ inline constexpr std::size_t kNativeScrambleSize = 20;
 inline constexpr std::size_t kCachingSha2ScrambleSize = 32;
 
 // The nonce inside auth-plugin data as servers send it (without the trailing NUL, if any).
-[[nodiscard]] std::span<const std::uint8_t> nonce_of_plugin_data(std::span<const std::uint8_t> data);
+[[nodiscard]] std::span<const std::uint8_t> nonce_of_plugin_data(
+    std::span<const std::uint8_t> data);
 
 [[nodiscard]] std::expected<Bytes, std::error_code> scramble_native_password(
     std::string_view password, std::span<const std::uint8_t> nonce);
@@ -27,7 +29,8 @@ inline constexpr std::size_t kCachingSha2ScrambleSize = 32;
 
 // SHA1(SHA1(password)): what a server stores for mysql_native_password.
 [[nodiscard]] std::expected<Bytes, std::error_code> native_password_hash(std::string_view password);
-// Server side: does REPLY prove knowledge of the password whose native_password_hash is STORED_HASH?
+// Server side: does REPLY prove knowledge of the password whose native_password_hash is
+// STORED_HASH?
 [[nodiscard]] bool native_password_matches(std::span<const std::uint8_t> reply,
                                            std::span<const std::uint8_t> nonce,
                                            std::span<const std::uint8_t> stored_hash);

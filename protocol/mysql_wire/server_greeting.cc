@@ -27,9 +27,12 @@ void walk(Io& io, Greeting& g) {
   io.u16(g.status_flags);
   std::uint16_t caps_high = static_cast<std::uint16_t>(g.capabilities >> 16);
   io.u16(caps_high);
-  const std::uint32_t caps = static_cast<std::uint32_t>(caps_low) | (std::uint32_t{caps_high} << 16);
+  const std::uint32_t caps =
+      static_cast<std::uint32_t>(caps_low) | (std::uint32_t{caps_high} << 16);
   std::uint8_t auth_data_size =
-      (caps & capability::kPluginAuth) ? static_cast<std::uint8_t>(std::min<std::size_t>(g.nonce.size() + 1, 0xff)) : 0;
+      (caps & capability::kPluginAuth)
+          ? static_cast<std::uint8_t>(std::min<std::size_t>(g.nonce.size() + 1, 0xff))
+          : 0;
   io.u8(auth_data_size);
   io.filler(kFillerSize);
   if (has_mariadb_extended_capabilities(caps)) {
@@ -46,7 +49,8 @@ void walk(Io& io, Greeting& g) {
       part2_size = auth_data_size - kNoncePart1Size;
     }
     if constexpr (!Io::kDecoding) {
-      if (g.nonce.size() > kNoncePart1Size) part2.assign(g.nonce.begin() + kNoncePart1Size, g.nonce.end());
+      if (g.nonce.size() > kNoncePart1Size)
+        part2.assign(g.nonce.begin() + kNoncePart1Size, g.nonce.end());
     }
     io.fixed_str(part2, part2_size);
     if constexpr (Io::kDecoding) {

@@ -1,7 +1,7 @@
 // Handshake v10, the server's greeting: protocol version 10, version string (MariaDB's starts
 // "5.5.5-"), connection id, the 20-byte nonce in two parts, capabilities, charset, status, and the
-// auth plugin name. A MariaDB server (kClientMysql clear) puts its extended capabilities in the last
-// 4 of the 10 filler bytes.
+// auth plugin name. A MariaDB server (kClientMysql clear) puts its extended capabilities in the
+// last 4 of the 10 filler bytes.
 #pragma once
 
 #include <cstdint>

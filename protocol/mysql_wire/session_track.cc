@@ -34,7 +34,8 @@ void walk_data(Io& io, Entry& e) {
 
 std::uint8_t type_of(const SessionStateEntry& entry) {
   if (const auto* other = std::get_if<TrackedOther>(&entry)) return other->type;
-  return static_cast<std::uint8_t>(entry.index());  // the known alternatives follow the type numbers
+  return static_cast<std::uint8_t>(
+      entry.index());  // the known alternatives follow the type numbers
 }
 
 template <class T>

@@ -1,7 +1,8 @@
 // Session-state-tracking data carried by an OK packet when CLIENT_SESSION_TRACK is agreed and the
-// server sets SERVER_SESSION_STATE_CHANGED: a list of entries, each a type byte and a length-encoded
-// block of data whose shape depends on the type. Types this codec does not know are kept as raw bytes.
-// MariaDB reports the last GTID as the system variable `last_gtid`; MySQL uses kGtids.
+// server sets SERVER_SESSION_STATE_CHANGED: a list of entries, each a type byte and a
+// length-encoded block of data whose shape depends on the type. Types this codec does not know are
+// kept as raw bytes. MariaDB reports the last GTID as the system variable `last_gtid`; MySQL uses
+// kGtids.
 #pragma once
 
 #include <cstdint>

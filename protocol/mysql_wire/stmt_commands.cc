@@ -13,21 +13,19 @@ namespace {
 
 inline constexpr std::uint8_t kPrepareOkMarker = 0x00;
 
-constexpr std::uint8_t byte_of(Command c) { return static_cast<std::uint8_t>(c); }
-
 constexpr auto kWalkPrepare = [](auto& io, auto& m) {
-  io.marker(byte_of(Command::kStmtPrepare));
+  io.marker(command_byte(Command::kStmtPrepare));
   io.eof_str(m.query);
 };
 constexpr auto kWalkSendLongData = [](auto& io, auto& m) {
-  io.marker(byte_of(Command::kStmtSendLongData));
+  io.marker(command_byte(Command::kStmtSendLongData));
   io.u32(m.statement_id);
   io.u16(m.param_id);
   io.eof_str(m.data);
 };
 template <Command kCommand>
 constexpr auto kWalkStatementOnly = [](auto& io, auto& m) {
-  io.marker(byte_of(kCommand));
+  io.marker(command_byte(kCommand));
   io.u32(m.statement_id);
 };
 
@@ -54,7 +52,7 @@ std::vector<ColumnType> column_types_of(std::span<const ParamType> params) {
 auto walk_execute_for(std::size_t param_count, std::span<const ParamType> previous_types) {
   return [param_count, previous_types](auto& io, auto& m) {
     constexpr bool kDecoding = std::remove_reference_t<decltype(io)>::kDecoding;
-    io.marker(byte_of(Command::kStmtExecute));
+    io.marker(command_byte(Command::kStmtExecute));
     io.u32(m.statement_id);
     io.u8(m.flags);
     io.u32(m.iteration_count);
@@ -79,8 +77,8 @@ auto walk_execute_for(std::size_t param_count, std::span<const ParamType> previo
         if constexpr (kDecoding) p.type = static_cast<ColumnType>(type);
       }
     }
-    const auto types = column_types_of(m.new_params_bound ? std::span<const ParamType>(m.param_types)
-                                                          : previous_types);
+    const auto types = column_types_of(
+        m.new_params_bound ? std::span<const ParamType>(m.param_types) : previous_types);
     if constexpr (kDecoding) {
       if (types.size() != count) io.fail(CodecErrc::kInvalidInput);
     }
@@ -117,7 +115,8 @@ std::expected<ComStmtExecute, std::error_code> decode_stmt_execute(
   return decode_with<ComStmtExecute>(payload, walk_execute_for(param_count, previous_types));
 }
 
-void append_stmt_send_long_data(std::vector<std::uint8_t>& out, const ComStmtSendLongData& command) {
+void append_stmt_send_long_data(std::vector<std::uint8_t>& out,
+                                const ComStmtSendLongData& command) {
   encode_with(out, command, kWalkSendLongData);
 }
 std::expected<ComStmtSendLongData, std::error_code> decode_stmt_send_long_data(
@@ -128,14 +127,16 @@ std::expected<ComStmtSendLongData, std::error_code> decode_stmt_send_long_data(
 void append_stmt_close(std::vector<std::uint8_t>& out, const ComStmtClose& command) {
   encode_with(out, command, kWalkStatementOnly<Command::kStmtClose>);
 }
-std::expected<ComStmtClose, std::error_code> decode_stmt_close(std::span<const std::uint8_t> payload) {
+std::expected<ComStmtClose, std::error_code> decode_stmt_close(
+    std::span<const std::uint8_t> payload) {
   return decode_with<ComStmtClose>(payload, kWalkStatementOnly<Command::kStmtClose>);
 }
 
 void append_stmt_reset(std::vector<std::uint8_t>& out, const ComStmtReset& command) {
   encode_with(out, command, kWalkStatementOnly<Command::kStmtReset>);
 }
-std::expected<ComStmtReset, std::error_code> decode_stmt_reset(std::span<const std::uint8_t> payload) {
+std::expected<ComStmtReset, std::error_code> decode_stmt_reset(
+    std::span<const std::uint8_t> payload) {
   return decode_with<ComStmtReset>(payload, kWalkStatementOnly<Command::kStmtReset>);
 }
 

@@ -82,8 +82,8 @@ void append_stmt_prepare_ok(std::vector<std::uint8_t>& out, const StmtPrepareOk&
     std::span<const std::uint8_t> payload, std::uint32_t capabilities);
 
 // PARAM_COUNT comes from the statement's StmtPrepareOk. When the message does not bind new types,
-// PREVIOUS_TYPES (those of the statement's last execute) lay out the values; kInvalidInput when they
-// are missing.
+// PREVIOUS_TYPES (those of the statement's last execute) lay out the values; kInvalidInput when
+// they are missing.
 void append_stmt_execute(std::vector<std::uint8_t>& out, const ComStmtExecute& command,
                          std::span<const ParamType> previous_types = {});
 [[nodiscard]] std::expected<ComStmtExecute, std::error_code> decode_stmt_execute(

@@ -1,8 +1,8 @@
 // WireReader: reads protocol primitives from a payload, the decoding twin of WireWriter (same
-// operation names, references instead of values). The first error sticks: later reads do nothing, so a
-// walker reads its whole field list and the caller checks once with finish(). Running out of input is
-// kNeedMoreBytes; bytes a format forbids are kInvalidInput. The reader views the caller's bytes, which
-// must outlive it.
+// operation names, references instead of values). The first error sticks: later reads do nothing,
+// so a walker reads its whole field list and the caller checks once with finish(). Running out of
+// input is kNeedMoreBytes; bytes a format forbids are kInvalidInput. The reader views the caller's
+// bytes, which must outlive it.
 #pragma once
 
 #include <cstddef>

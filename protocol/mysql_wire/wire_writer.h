@@ -1,6 +1,6 @@
-// WireWriter: appends protocol primitives to a byte vector. It has the same operations, with the same
-// names, as WireReader, so that one field-walking template per message (`walk(io, message, ...)`)
-// drives both encoding and decoding. Writers take values; readers take references to fill.
+// WireWriter: appends protocol primitives to a byte vector. It has the same operations, with the
+// same names, as WireReader, so that one field-walking template per message (`walk(io, message,
+// ...)`) drives both encoding and decoding. Writers take values; readers take references to fill.
 // The writer does not own the vector; the vector must outlive it.
 #pragma once
 

@@ -1,5 +1,5 @@
-// libFuzzer target `auth_more_data`: decodes arbitrary bytes with the auth_messages codec and checks
-// that what decodes round-trips. Input layout: see tests/fuzz/README.md.
+// libFuzzer target `auth_more_data`: decodes arbitrary bytes with the auth_messages codec and
+// checks that what decodes round-trips. Input layout: see tests/fuzz/README.md.
 #include <cstdint>
 #include <cstdlib>
 
@@ -7,12 +7,8 @@
 #include "tests/fuzz/fuzz_input.h"
 
 using namespace grouter::mysql_wire;
-using grouter::mysql_wire::fuzz::check_round_trip;
-using grouter::mysql_wire::fuzz::FuzzInput;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  FuzzInput in(data, size);
-  check_round_trip(in.rest(), [](auto p) { return decode_auth_more_data(p); },
-                   [](auto& out, const auto& v) { append_auth_more_data(out, v); });
-  return 0;
+  return grouter::mysql_wire::fuzz::round_trip(data, size, decode_auth_more_data,
+                                               append_auth_more_data);
 }

@@ -15,7 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FuzzInput in(data, size);
   std::vector<ColumnType> types(in.take_u8() % 32);
   for (auto& t : types) t = static_cast<ColumnType>(in.take_u8());
-  check_round_trip(in.rest(), [&](auto p) { return decode_binary_row(p, types); },
-                   [&](auto& out, const auto& v) { append_binary_row(out, v, types); });
+  check_round_trip(
+      in.rest(), [&](auto p) { return decode_binary_row(p, types); },
+      [&](auto& out, const auto& v) { append_binary_row(out, v, types); });
   return 0;
 }

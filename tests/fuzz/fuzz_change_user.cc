@@ -7,13 +7,8 @@
 #include "tests/fuzz/fuzz_input.h"
 
 using namespace grouter::mysql_wire;
-using grouter::mysql_wire::fuzz::check_round_trip;
-using grouter::mysql_wire::fuzz::FuzzInput;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  FuzzInput in(data, size);
-  const std::uint32_t caps = in.take_u32();
-  check_round_trip(in.rest(), [&](auto p) { return decode_change_user(p, caps); },
-                   [&](auto& out, const auto& v) { append_change_user(out, v, caps); });
-  return 0;
+  return grouter::mysql_wire::fuzz::round_trip_with_capabilities(data, size, decode_change_user,
+                                                                 append_change_user);
 }

@@ -14,7 +14,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FuzzInput in(data, size);
   const std::uint32_t caps = in.take_u32();
   const std::uint32_t mariadb_caps = in.take_u32();
-  check_round_trip(in.rest(), [&](auto p) { return decode_column_count(p, caps, mariadb_caps); },
-                   [&](auto& out, const auto& v) { append_column_count(out, v, caps, mariadb_caps); });
+  check_round_trip(
+      in.rest(), [&](auto p) { return decode_column_count(p, caps, mariadb_caps); },
+      [&](auto& out, const auto& v) { append_column_count(out, v, caps, mariadb_caps); });
   return 0;
 }

@@ -1,5 +1,5 @@
-// libFuzzer target `column_definition`: decodes arbitrary bytes with the result_set codec and checks
-// that what decodes round-trips. Input layout: see tests/fuzz/README.md.
+// libFuzzer target `column_definition`: decodes arbitrary bytes with the result_set codec and
+// checks that what decodes round-trips. Input layout: see tests/fuzz/README.md.
 #include <cstdint>
 #include <cstdlib>
 
@@ -13,7 +13,8 @@ using grouter::mysql_wire::fuzz::FuzzInput;
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   FuzzInput in(data, size);
   const std::uint32_t mariadb_caps = in.take_u32();
-  check_round_trip(in.rest(), [&](auto p) { return decode_column_definition(p, mariadb_caps); },
-                   [&](auto& out, const auto& v) { append_column_definition(out, v, mariadb_caps); });
+  check_round_trip(
+      in.rest(), [&](auto p) { return decode_column_definition(p, mariadb_caps); },
+      [&](auto& out, const auto& v) { append_column_definition(out, v, mariadb_caps); });
   return 0;
 }

@@ -7,13 +7,8 @@
 #include "tests/fuzz/fuzz_input.h"
 
 using namespace grouter::mysql_wire;
-using grouter::mysql_wire::fuzz::check_round_trip;
-using grouter::mysql_wire::fuzz::FuzzInput;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  FuzzInput in(data, size);
-  const std::uint32_t caps = in.take_u32();
-  check_round_trip(in.rest(), [&](auto p) { return decode_eof_payload(p, caps); },
-                   [&](auto& out, const auto& v) { append_eof_payload(out, v, caps); });
-  return 0;
+  return grouter::mysql_wire::fuzz::round_trip_with_capabilities(data, size, decode_eof_payload,
+                                                                 append_eof_payload);
 }

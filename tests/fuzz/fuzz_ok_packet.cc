@@ -13,8 +13,9 @@ using grouter::mysql_wire::fuzz::FuzzInput;
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   FuzzInput in(data, size);
   const std::uint32_t caps = in.take_u32();
-  check_round_trip(in.rest(), [&](auto p) { return decode_ok_payload(p, caps); },
-                   [&](auto& out, const auto& v) { append_ok_payload(out, v, caps); });
+  check_round_trip(
+      in.rest(), [&](auto p) { return decode_ok_payload(p, caps); },
+      [&](auto& out, const auto& v) { append_ok_payload(out, v, caps); });
   (void)is_end_of_rows(in.rest(), caps);
   return 0;
 }

@@ -7,12 +7,8 @@
 #include "tests/fuzz/fuzz_input.h"
 
 using namespace grouter::mysql_wire;
-using grouter::mysql_wire::fuzz::check_round_trip;
-using grouter::mysql_wire::fuzz::FuzzInput;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  FuzzInput in(data, size);
-  check_round_trip(in.rest(), [](auto p) { return decode_session_state(p); },
-                   [](auto& out, const auto& v) { append_session_state(out, v); });
-  return 0;
+  return grouter::mysql_wire::fuzz::round_trip(data, size, decode_session_state,
+                                               append_session_state);
 }

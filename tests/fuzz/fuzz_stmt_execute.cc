@@ -16,7 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::uint16_t params = in.take_u8();
   std::vector<ParamType> previous(in.take_u8() % 32);
   for (auto& p : previous) p.type = static_cast<ColumnType>(in.take_u8());
-  check_round_trip(in.rest(), [&](auto p) { return decode_stmt_execute(p, params, previous); },
-                   [&](auto& out, const auto& v) { append_stmt_execute(out, v, previous); });
+  check_round_trip(
+      in.rest(), [&](auto p) { return decode_stmt_execute(p, params, previous); },
+      [&](auto& out, const auto& v) { append_stmt_execute(out, v, previous); });
   return 0;
 }

@@ -1,5 +1,5 @@
-// libFuzzer target `stmt_prepare_ok`: decodes arbitrary bytes with the stmt_commands codec and checks
-// that what decodes round-trips. Input layout: see tests/fuzz/README.md.
+// libFuzzer target `stmt_prepare_ok`: decodes arbitrary bytes with the stmt_commands codec and
+// checks that what decodes round-trips. Input layout: see tests/fuzz/README.md.
 #include <cstdint>
 #include <cstdlib>
 
@@ -7,13 +7,8 @@
 #include "tests/fuzz/fuzz_input.h"
 
 using namespace grouter::mysql_wire;
-using grouter::mysql_wire::fuzz::check_round_trip;
-using grouter::mysql_wire::fuzz::FuzzInput;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  FuzzInput in(data, size);
-  const std::uint32_t caps = in.take_u32();
-  check_round_trip(in.rest(), [&](auto p) { return decode_stmt_prepare_ok(p, caps); },
-                   [&](auto& out, const auto& v) { append_stmt_prepare_ok(out, v, caps); });
-  return 0;
+  return grouter::mysql_wire::fuzz::round_trip_with_capabilities(data, size, decode_stmt_prepare_ok,
+                                                                 append_stmt_prepare_ok);
 }

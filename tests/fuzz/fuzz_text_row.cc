@@ -13,7 +13,8 @@ using grouter::mysql_wire::fuzz::FuzzInput;
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   FuzzInput in(data, size);
   const std::size_t columns = in.take_u8();
-  check_round_trip(in.rest(), [&](auto p) { return decode_text_row(p, columns); },
-                   [](auto& out, const auto& v) { append_text_row(out, v); });
+  check_round_trip(
+      in.rest(), [&](auto p) { return decode_text_row(p, columns); },
+      [](auto& out, const auto& v) { append_text_row(out, v); });
   return 0;
 }

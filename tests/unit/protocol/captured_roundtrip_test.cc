@@ -1,6 +1,6 @@
-// Table-driven tests over every captured frame: it decodes, re-encodes to the same bytes, each proper
-// prefix of the frame is kNeedMoreBytes, and each proper prefix of the payload too (up to the start of
-// a trailing rest-of-payload string, where shorter messages are still well formed).
+// Table-driven tests over every captured frame: it decodes, re-encodes to the same bytes, each
+// proper prefix of the frame is kNeedMoreBytes, and each proper prefix of the payload too (up to
+// the start of a trailing rest-of-payload string, where shorter messages are still well formed).
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -54,27 +54,26 @@ const std::vector<ColumnType> kItemTypes = {ColumnType::kLong, ColumnType::kVarS
                                             ColumnType::kNewDecimal, ColumnType::kDatetime,
                                             ColumnType::kBlob};
 
+// For decoders and encoders that take one more argument (capabilities).
+template <class Decode, class Encode>
+RoundTrip with(std::uint32_t caps, Decode decode, Encode encode) {
+  return rt([caps, decode](auto p) { return decode(p, caps); },
+            [caps, encode](Bytes& o, const auto& v) { encode(o, v, caps); });
+}
 RoundTrip ok_rt(std::uint32_t caps) {
-  return rt([caps](auto p) { return decode_ok_payload(p, caps); },
-            [caps](Bytes& o, const OkPacket& v) { append_ok_payload(o, v, caps); });
+  return with(caps, decode_ok_payload, append_ok_payload);
 }
 RoundTrip eof_ok_rt(std::uint32_t caps) {
-  return rt([caps](auto p) { return decode_ok_payload(p, caps); },
-            [caps](Bytes& o, const OkPacket& v) { append_eof_ok_payload(o, v, caps); });
+  return with(caps, decode_ok_payload, append_eof_ok_payload);
 }
 RoundTrip eof_rt(std::uint32_t caps) {
-  return rt([caps](auto p) { return decode_eof_payload(p, caps); },
-            [caps](Bytes& o, const EofPacket& v) { append_eof_payload(o, v, caps); });
+  return with(caps, decode_eof_payload, append_eof_payload);
 }
 RoundTrip err_rt(std::uint32_t caps) {
-  return rt([caps](auto p) { return decode_err_payload(p, caps); },
-            [caps](Bytes& o, const ErrPacket& v) { append_err_payload(o, v, caps); });
+  return with(caps, decode_err_payload, append_err_payload);
 }
 RoundTrip column_rt(std::uint32_t mariadb_caps) {
-  return rt([mariadb_caps](auto p) { return decode_column_definition(p, mariadb_caps); },
-            [mariadb_caps](Bytes& o, const ColumnDefinition& v) {
-              append_column_definition(o, v, mariadb_caps);
-            });
+  return with(mariadb_caps, decode_column_definition, append_column_definition);
 }
 RoundTrip simple_rt(Command command) {
   return rt([command](auto p) { return decode_simple_command(p, command); },
@@ -88,19 +87,13 @@ std::vector<Case> cases() {
   const auto binary_row =
       rt([](auto p) { return decode_binary_row(p, kItemTypes); },
          [](Bytes& o, const BinaryRow& v) { append_binary_row(o, v, kItemTypes); });
-  const auto change_user =
-      rt([](auto p) { return decode_change_user(p, kScriptCaps); },
-         [](Bytes& o, const ComChangeUser& v) { append_change_user(o, v, kScriptCaps); });
-  const auto prepare_ok =
-      rt([](auto p) { return decode_stmt_prepare_ok(p, kScriptCaps); },
-         [](Bytes& o, const StmtPrepareOk& v) { append_stmt_prepare_ok(o, v, kScriptCaps); });
+  const auto change_user = with(kScriptCaps, decode_change_user, append_change_user);
+  const auto prepare_ok = with(kScriptCaps, decode_stmt_prepare_ok, append_stmt_prepare_ok);
   const auto execute = rt([](auto p) { return decode_stmt_execute(p, 1); },
                           [](Bytes& o, const ComStmtExecute& v) { append_stmt_execute(o, v); });
-  const auto column_count =
-      rt([](auto p) { return decode_column_count(p, kCliCaps, kCliMariadbCaps); },
-         [](Bytes& o, const ColumnCount& v) {
-           append_column_count(o, v, kCliCaps, kCliMariadbCaps);
-         });
+  const auto column_count = rt(
+      [](auto p) { return decode_column_count(p, kCliCaps, kCliMariadbCaps); },
+      [](Bytes& o, const ColumnCount& v) { append_column_count(o, v, kCliCaps, kCliMariadbCaps); });
   return {
       {"cli greeting", kCliGreeting, kWhole, greeting},
       {"ssl greeting", kSslGreeting, kWhole, greeting},
@@ -204,8 +197,8 @@ TEST_P(CapturedFrame, ProperPayloadPrefixesNeedMoreBytes) {
   const Bytes payload = payload_of(GetParam().frame_hex);
   for (std::size_t n = 0; n < payload.size() && n < GetParam().need_more_below; ++n) {
     Bytes out;
-    const auto expected = n == GetParam().other_message_at ? CodecErrc::kUnsupported
-                                                            : CodecErrc::kNeedMoreBytes;
+    const auto expected =
+        n == GetParam().other_message_at ? CodecErrc::kUnsupported : CodecErrc::kNeedMoreBytes;
     EXPECT_EQ(GetParam().round_trip(std::span(payload).first(n), out), expected)
         << "prefix of " << n << " bytes";
   }

@@ -33,8 +33,8 @@ TEST(Constructed, MysqlGreetingHasNoExtendedCapabilities) {
 }
 
 TEST(Constructed, HandshakeResponseWithoutLenencAuthAndWithZstd) {
-  HandshakeResponse r{.capabilities = kLongPassword | kProtocol41 | kSecureConnection | kPluginAuth |
-                                      kConnectWithDb | kZstdCompression,
+  HandshakeResponse r{.capabilities = kLongPassword | kProtocol41 | kSecureConnection |
+                                      kPluginAuth | kConnectWithDb | kZstdCompression,
                       .max_packet_size = 1 << 24,
                       .charset = 33,
                       .mariadb_capabilities = 0,
@@ -53,8 +53,8 @@ TEST(Constructed, ErrAndEofWithoutProtocol41) {
   const ErrPacket err{.error_code = 1040, .sql_state = "", .message = "Too many connections"};
   Bytes out;
   append_err_payload(out, err, 0);
-  EXPECT_EQ(out, Bytes({0xff, 0x10, 0x04, 'T', 'o', 'o', ' ', 'm', 'a', 'n', 'y', ' ', 'c', 'o', 'n',
-                        'n', 'e', 'c', 't', 'i', 'o', 'n', 's'}));
+  EXPECT_EQ(out, Bytes({0xff, 0x10, 0x04, 'T', 'o', 'o', ' ', 'm', 'a', 'n', 'y', ' ',
+                        'c',  'o',  'n',  'n', 'e', 'c', 't', 'i', 'o', 'n', 's'}));
   EXPECT_EQ(decode_err_payload(out, 0), err);
   // Sent before the handshake, a 4.1 reader meets no '#': the state stays empty.
   EXPECT_EQ(decode_err_payload(out, kProtocol41), err);
@@ -73,21 +73,26 @@ TEST(Constructed, ErrWritesHashAndState) {
 
 TEST(Constructed, OkWithMysqlGtidsAndUnknownTracker) {
   const std::uint32_t caps = kProtocol41 | kSessionTrack;
-  const OkPacket ok{.affected_rows = 300,
-                    .last_insert_id = 70000,
-                    .status_flags = server_status::kAutocommit | server_status::kSessionStateChanged,
-                    .warnings = 1,
-                    .info = "Rows matched: 1",
-                    .session_state = {TrackedGtids{.encoding = 0, .gtids = "uuid:1-5"},
-                                      TrackedOther{.type = 42, .data = from_hex("0102")}}};
+  const OkPacket ok{
+      .affected_rows = 300,
+      .last_insert_id = 70000,
+      .status_flags = server_status::kAutocommit | server_status::kSessionStateChanged,
+      .warnings = 1,
+      .info = "Rows matched: 1",
+      .session_state = {TrackedGtids{.encoding = 0, .gtids = "uuid:1-5"},
+                        TrackedOther{.type = 42, .data = from_hex("0102")}}};
   Bytes out;
   append_ok_payload(out, ok, caps);
   EXPECT_EQ(decode_ok_payload(out, caps), ok);
 }
 
 TEST(Constructed, OkWithoutSessionTrackOrProtocol41) {
-  const OkPacket ok{.affected_rows = 1, .last_insert_id = 0, .status_flags = 2, .warnings = 0,
-                    .info = "info", .session_state = {}};
+  const OkPacket ok{.affected_rows = 1,
+                    .last_insert_id = 0,
+                    .status_flags = 2,
+                    .warnings = 0,
+                    .info = "info",
+                    .session_state = {}};
   for (std::uint32_t caps : {kProtocol41, kTransactions, 0u}) {
     Bytes out;
     append_ok_payload(out, ok, caps);
@@ -98,8 +103,8 @@ TEST(Constructed, OkWithoutSessionTrackOrProtocol41) {
 }
 
 TEST(Constructed, ExecuteWithNullsAndReusedTypes) {
-  const std::vector<ParamType> types = {{ColumnType::kLong, 0}, {ColumnType::kVarString, 0},
-                                        {ColumnType::kDate, 0}};
+  const std::vector<ParamType> types = {
+      {ColumnType::kLong, 0}, {ColumnType::kVarString, 0}, {ColumnType::kDate, 0}};
   const ComStmtExecute first{.statement_id = 9,
                              .flags = 0,
                              .iteration_count = 1,
@@ -121,11 +126,10 @@ TEST(Constructed, ExecuteWithNullsAndReusedTypes) {
 }
 
 TEST(Constructed, BinaryRowOfEveryLayout) {
-  const std::vector<ColumnType> types = {ColumnType::kTiny,     ColumnType::kShort,
-                                         ColumnType::kLongLong, ColumnType::kDouble,
-                                         ColumnType::kTime,     ColumnType::kNull,
-                                         ColumnType::kJson,     ColumnType::kGeometry,
-                                         ColumnType::kFloat};
+  const std::vector<ColumnType> types = {
+      ColumnType::kTiny,   ColumnType::kShort,    ColumnType::kLongLong,
+      ColumnType::kDouble, ColumnType::kTime,     ColumnType::kNull,
+      ColumnType::kJson,   ColumnType::kGeometry, ColumnType::kFloat};
   const BinaryRow row{.values = {from_hex("01"), from_hex("0200"), Bytes(8, 3), Bytes(8, 4),
                                  from_hex("0000000000010203"), std::nullopt, from_text("{}"),
                                  Bytes(300, 7), from_hex("0000803f")}};

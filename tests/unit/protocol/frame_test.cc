@@ -50,14 +50,14 @@ TEST_P(FrameSplit, SplitsAndReassembles) {
   EXPECT_EQ(whole->next_sequence_id, sequence_id);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AroundSixteenMiB, FrameSplit,
-    ::testing::Values(SplitCase{0, 1, 0}, SplitCase{1, 1, 1},
-                      SplitCase{kMaxPayloadSize - 1, 1, kMaxPayloadSize - 1},
-                      SplitCase{kMaxPayloadSize, 2, 0},  // exact multiple: empty terminator
-                      SplitCase{kMaxPayloadSize + 1, 2, 1},
-                      SplitCase{2 * std::size_t{kMaxPayloadSize}, 3, 0},
-                      SplitCase{2 * std::size_t{kMaxPayloadSize} + 5, 3, 5}));
+INSTANTIATE_TEST_SUITE_P(AroundSixteenMiB, FrameSplit,
+                         ::testing::Values(SplitCase{0, 1, 0}, SplitCase{1, 1, 1},
+                                           SplitCase{kMaxPayloadSize - 1, 1, kMaxPayloadSize - 1},
+                                           SplitCase{kMaxPayloadSize, 2,
+                                                     0},  // exact multiple: empty terminator
+                                           SplitCase{kMaxPayloadSize + 1, 2, 1},
+                                           SplitCase{2 * std::size_t{kMaxPayloadSize}, 3, 0},
+                                           SplitCase{2 * std::size_t{kMaxPayloadSize} + 5, 3, 5}));
 
 TEST(FrameHeader, DecodesLittleEndianSizeAndSequence) {
   const auto header = decode_frame_header(from_hex("0d0000040000"));
@@ -80,9 +80,10 @@ TEST(Reassembly, EveryPrefixOfASplitPayloadNeedsMoreBytes) {
   std::uint8_t sequence_id = 0;
   append_frames(wire, sequence_id, patterned(kMaxPayloadSize + 3));
   // Header boundaries and payload edges of both frames.
-  for (std::size_t n : {std::size_t{0}, std::size_t{3}, std::size_t{4}, std::size_t{kMaxPayloadSize},
-                        std::size_t{kMaxPayloadSize} + 4, std::size_t{kMaxPayloadSize} + 7,
-                        std::size_t{kMaxPayloadSize} + 8, wire.size() - 1}) {
+  for (std::size_t n :
+       {std::size_t{0}, std::size_t{3}, std::size_t{4}, std::size_t{kMaxPayloadSize},
+        std::size_t{kMaxPayloadSize} + 4, std::size_t{kMaxPayloadSize} + 7,
+        std::size_t{kMaxPayloadSize} + 8, wire.size() - 1}) {
     const auto result = reassemble_payload(std::span(wire).first(n), 64u << 20);
     ASSERT_FALSE(result.has_value()) << n;
     EXPECT_EQ(result.error(), CodecErrc::kNeedMoreBytes) << n;
@@ -104,7 +105,9 @@ TEST(Reassembly, PayloadOverTheBoundIsTooLargeBeforeItArrives) {
 }
 
 TEST(Reassembly, LeavesFollowingBytesAlone) {
-  const Bytes wire = from_hex("0100000001" "0100000002");
+  const Bytes wire = from_hex(
+      "0100000001"
+      "0100000002");
   const auto result = reassemble_payload(wire, 16);
   ASSERT_TRUE(result.has_value());
   EXPECT_EQ(result->payload, from_hex("01"));

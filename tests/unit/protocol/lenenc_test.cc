@@ -29,12 +29,13 @@ TEST_P(Lenenc, EncodesShortestAndDecodes) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Forms, Lenenc,
-    ::testing::Values(LenencCase{0, "00"}, LenencCase{250, "fa"}, LenencCase{251, "fcfb00"},
-                      LenencCase{0xffff, "fcffff"}, LenencCase{0x10000, "fd000001"},
-                      LenencCase{0xffffff, "fdffffff"}, LenencCase{0x1000000, "fe0000000100000000"},
-                      LenencCase{0xffffffffffffffff, "feffffffffffffffff"}));
+INSTANTIATE_TEST_SUITE_P(Forms, Lenenc,
+                         ::testing::Values(LenencCase{0, "00"}, LenencCase{250, "fa"},
+                                           LenencCase{251, "fcfb00"}, LenencCase{0xffff, "fcffff"},
+                                           LenencCase{0x10000, "fd000001"},
+                                           LenencCase{0xffffff, "fdffffff"},
+                                           LenencCase{0x1000000, "fe0000000100000000"},
+                                           LenencCase{0xffffffffffffffff, "feffffffffffffffff"}));
 
 TEST(LenencInvalid, NullAndErrMarkerAreNotIntegers) {
   EXPECT_EQ(decode_lenenc_int(from_hex("fb")).error(), CodecErrc::kInvalidInput);

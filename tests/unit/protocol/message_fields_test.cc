@@ -99,8 +99,9 @@ TEST(CapturedOk, SessionTrackingOfSchemaVariablesGtidAndTransaction) {
       decode_ok_payload(payload_of(kOkTransactionCharacteristics), kScriptCaps);
   ASSERT_TRUE(characteristics.has_value());
   EXPECT_TRUE(characteristics->status_flags & server_status::kInTrans);
-  EXPECT_EQ(std::get<TrackedTransactionCharacteristics>(characteristics->session_state[1]).statements,
-            "START TRANSACTION READ ONLY;");
+  EXPECT_EQ(
+      std::get<TrackedTransactionCharacteristics>(characteristics->session_state[1]).statements,
+      "START TRANSACTION READ ONLY;");
 }
 
 TEST(CapturedOk, InsertReportsAffectedRows) {
@@ -131,7 +132,7 @@ TEST(CapturedResultSet, TextRowsAndColumnDefinitions) {
   const auto row = decode_text_row(payload_of(kCliTextRow2), 5);
   ASSERT_TRUE(row.has_value());
   EXPECT_EQ(row->values, (std::vector<std::optional<std::string>>{"2", std::nullopt, std::nullopt,
-                                                                   std::nullopt, "x"}));
+                                                                  std::nullopt, "x"}));
   EXPECT_EQ(decode_column_count(payload_of(kCliColumnCount), kCliCaps, kCliMariadbCaps)->count, 5u);
 }
 
@@ -174,7 +175,8 @@ TEST(CapturedCommands, ChangeUserKillAndSetOption) {
   EXPECT_EQ(decode_set_option(payload_of(kSetOption))->option, kMultiStatementsOff);
   EXPECT_EQ(*decode_command_byte(payload_of(kCliInitDb)), Command::kInitDb);
   EXPECT_EQ(decode_init_db(payload_of(kCliInitDb))->schema, "mysql");
-  EXPECT_EQ(decode_stmt_send_long_data(payload_of(kStmtSendLongData))->data, from_text("long data"));
+  EXPECT_EQ(decode_stmt_send_long_data(payload_of(kStmtSendLongData))->data,
+            from_text("long data"));
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
-// Authentication scrambles against the captured exchanges (the server accepted them) and known vectors.
+// Authentication scrambles against the captured exchanges (the server accepted them) and known
+// vectors.
 #include <gtest/gtest.h>
 
 #include "protocol/mysql_wire/auth_messages.h"
