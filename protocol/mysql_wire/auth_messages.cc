@@ -12,10 +12,7 @@ constexpr auto kWalkSwitchRequest = [](auto& io, auto& m) {
   io.eof_str(m.plugin_data);
 };
 constexpr auto kWalkSwitchResponse = [](auto& io, auto& m) { io.eof_str(m.data); };
-constexpr auto kWalkMoreData = [](auto& io, auto& m) {
-  io.marker(kAuthMoreDataMarker);
-  io.eof_str(m.data);
-};
+constexpr auto kWalkMoreData = kWalkMarkerAndRest<kAuthMoreDataMarker, &AuthMoreData::data>;
 
 }  // namespace
 

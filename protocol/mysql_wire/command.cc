@@ -6,14 +6,8 @@
 namespace grouter::mysql_wire {
 namespace {
 
-constexpr auto kWalkInitDb = [](auto& io, auto& m) {
-  io.marker(command_byte(Command::kInitDb));
-  io.eof_str(m.schema);
-};
-constexpr auto kWalkQuery = [](auto& io, auto& m) {
-  io.marker(command_byte(Command::kQuery));
-  io.eof_str(m.query);
-};
+constexpr auto kWalkInitDb = kWalkMarkerAndRest<command_byte(Command::kInitDb), &ComInitDb::schema>;
+constexpr auto kWalkQuery = kWalkMarkerAndRest<command_byte(Command::kQuery), &ComQuery::query>;
 constexpr auto kWalkProcessKill = [](auto& io, auto& m) {
   io.marker(command_byte(Command::kProcessKill));
   io.u32(m.connection_id);

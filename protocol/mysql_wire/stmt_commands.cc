@@ -13,10 +13,8 @@ namespace {
 
 inline constexpr std::uint8_t kPrepareOkMarker = 0x00;
 
-constexpr auto kWalkPrepare = [](auto& io, auto& m) {
-  io.marker(command_byte(Command::kStmtPrepare));
-  io.eof_str(m.query);
-};
+constexpr auto kWalkPrepare =
+    kWalkMarkerAndRest<command_byte(Command::kStmtPrepare), &ComStmtPrepare::query>;
 constexpr auto kWalkSendLongData = [](auto& io, auto& m) {
   io.marker(command_byte(Command::kStmtSendLongData));
   io.u32(m.statement_id);

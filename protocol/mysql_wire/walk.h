@@ -29,4 +29,12 @@ std::expected<Msg, std::error_code> decode_with(std::span<const std::uint8_t> in
   return io.finish(std::move(message));
 }
 
+// The walk of a message that is a marker byte and one field running to the end of the payload
+// (COM_QUERY, COM_INIT_DB, COM_STMT_PREPARE); kField is a pointer to that member.
+template <std::uint8_t kMarker, auto kField>
+constexpr auto kWalkMarkerAndRest = [](auto& io, auto& m) {
+  io.marker(kMarker);
+  io.eof_str(m.*kField);
+};
+
 }  // namespace grouter::mysql_wire
