@@ -1,13 +1,31 @@
 // Codecs of the simple client commands.
 #include "protocol/mysql_wire/command.h"
 
+#include <type_traits>
+
+#include "protocol/mysql_wire/capabilities.h"
 #include "protocol/mysql_wire/walk.h"
 
 namespace grouter::mysql_wire {
 namespace {
 
 constexpr auto kWalkInitDb = kWalkMarkerAndRest<command_byte(Command::kInitDb), &ComInitDb::schema>;
-constexpr auto kWalkQuery = kWalkMarkerAndRest<command_byte(Command::kQuery), &ComQuery::query>;
+auto walk_query_for(std::uint32_t caps) {
+  return [caps](auto& io, auto& m) {
+    io.marker(command_byte(Command::kQuery));
+    if (caps & capability::kQueryAttributes) {
+      std::uint64_t parameter_count = 0;
+      std::uint64_t parameter_set_count = 1;
+      io.lenenc(parameter_count);
+      io.lenenc(parameter_set_count);
+      if constexpr (std::remove_reference_t<decltype(io)>::kDecoding) {
+        if (parameter_set_count != 1) io.fail(CodecErrc::kInvalidInput);
+        if (parameter_count != 0) io.fail(CodecErrc::kUnsupported);
+      }
+    }
+    io.eof_str(m.query);
+  };
+}
 constexpr auto kWalkProcessKill = [](auto& io, auto& m) {
   io.marker(command_byte(Command::kProcessKill));
   io.u32(m.connection_id);
@@ -42,11 +60,13 @@ std::expected<ComInitDb, std::error_code> decode_init_db(std::span<const std::ui
   return decode_with<ComInitDb>(payload, kWalkInitDb);
 }
 
-void append_query(std::vector<std::uint8_t>& out, const ComQuery& command) {
-  encode_with(out, command, kWalkQuery);
+void append_query(std::vector<std::uint8_t>& out, const ComQuery& command,
+                  std::uint32_t capabilities) {
+  encode_with(out, command, walk_query_for(capabilities));
 }
-std::expected<ComQuery, std::error_code> decode_query(std::span<const std::uint8_t> payload) {
-  return decode_with<ComQuery>(payload, kWalkQuery);
+std::expected<ComQuery, std::error_code> decode_query(std::span<const std::uint8_t> payload,
+                                                      std::uint32_t capabilities) {
+  return decode_with<ComQuery>(payload, walk_query_for(capabilities));
 }
 
 void append_process_kill(std::vector<std::uint8_t>& out, const ComProcessKill& command) {

@@ -88,10 +88,12 @@ void append_init_db(std::vector<std::uint8_t>& out, const ComInitDb& command);
 [[nodiscard]] std::expected<ComInitDb, std::error_code> decode_init_db(
     std::span<const std::uint8_t> payload);
 
-// COM_QUERY without query attributes (kQueryAttributes is not agreed with MariaDB).
-void append_query(std::vector<std::uint8_t>& out, const ComQuery& command);
+// COM_QUERY. With kQueryAttributes (MySQL 8 clients; MariaDB never agrees it) a parameter count and
+// a parameter-set count come before the query; queries that carry attributes are kUnsupported.
+void append_query(std::vector<std::uint8_t>& out, const ComQuery& command,
+                  std::uint32_t capabilities = 0);
 [[nodiscard]] std::expected<ComQuery, std::error_code> decode_query(
-    std::span<const std::uint8_t> payload);
+    std::span<const std::uint8_t> payload, std::uint32_t capabilities = 0);
 
 void append_process_kill(std::vector<std::uint8_t>& out, const ComProcessKill& command);
 [[nodiscard]] std::expected<ComProcessKill, std::error_code> decode_process_kill(

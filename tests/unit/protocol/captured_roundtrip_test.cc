@@ -87,6 +87,8 @@ std::vector<Case> cases() {
   const auto binary_row =
       rt([](auto p) { return decode_binary_row(p, kItemTypes); },
          [](Bytes& o, const BinaryRow& v) { append_binary_row(o, v, kItemTypes); });
+  const auto query = rt([](auto p) { return decode_query(p); },
+                        [](Bytes& o, const ComQuery& v) { append_query(o, v); });
   const auto change_user = with(kScriptCaps, decode_change_user, append_change_user);
   const auto prepare_ok = with(kScriptCaps, decode_stmt_prepare_ok, append_stmt_prepare_ok);
   const auto execute = rt([](auto p) { return decode_stmt_execute(p, 1); },
@@ -147,8 +149,8 @@ std::vector<Case> cases() {
       {"binary row with nulls", kBinaryRow2, kWhole, binary_row},
       {"stmt prepare ok", kStmtPrepareOk, kWhole, prepare_ok},
       {"stmt prepare ok (no eof)", kDeprecateEofStmtPrepareOk, kWhole, prepare_ok},
-      {"cli query", kCliQuery, 1, rt(decode_query, append_query)},
-      {"query unknown table", kQueryUnknownTable, 1, rt(decode_query, append_query)},
+      {"cli query", kCliQuery, 1, query},
+      {"query unknown table", kQueryUnknownTable, 1, query},
       {"init db", kCliInitDb, 1, rt(decode_init_db, append_init_db)},
       {"quit", kQuit, kWhole, simple_rt(Command::kQuit)},
       {"cli quit", kCliQuit, kWhole, simple_rt(Command::kQuit)},

@@ -5,6 +5,7 @@
 #include "protocol/mysql_wire/auth_messages.h"
 #include "protocol/mysql_wire/binary_row.h"
 #include "protocol/mysql_wire/capabilities.h"
+#include "protocol/mysql_wire/command.h"
 #include "protocol/mysql_wire/err_packet.h"
 #include "protocol/mysql_wire/handshake_response.h"
 #include "protocol/mysql_wire/ok_packet.h"
@@ -136,6 +137,13 @@ TEST(Constructed, BinaryRowOfEveryLayout) {
   Bytes out;
   append_binary_row(out, row, types);
   EXPECT_EQ(decode_binary_row(out, types), row);
+}
+
+TEST(Constructed, QueryWithoutAttributesUnderQueryAttributes) {
+  Bytes out;
+  append_query(out, {.query = "SELECT 1"}, kQueryAttributes);
+  EXPECT_EQ(Bytes(out.begin(), out.begin() + 3), from_hex("030001"));
+  EXPECT_EQ(decode_query(out, kQueryAttributes)->query, "SELECT 1");
 }
 
 TEST(Constructed, AuthMoreDataFastAuthOk) {
