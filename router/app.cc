@@ -95,6 +95,8 @@ bool App::start() {
     }
     workers_.push_back(std::move(worker));
   }
+  prober_ = std::make_unique<routing::DestinationProber>(&loop_, logger_, routes_);
+  prober_->start();
   for (const auto& route : routes_) {
     route->set_listening(true);
     logger_.info("[routing:{}] listening on {}:{}, {} destination(s), routing_strategy = {}",
@@ -120,6 +122,7 @@ void App::shutdown() {
   uv_close(reinterpret_cast<uv_handle_t*>(&sigterm_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
   if (http_server_) http_server_->close([] {});
+  if (prober_) prober_->close([] {});
 }
 
 int App::run() {

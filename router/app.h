@@ -12,6 +12,7 @@
 #include "router/config.h"
 #include "router/http/http_server.h"
 #include "router/rest_api.h"
+#include "routing/destination_prober.h"
 #include "routing/worker.h"
 
 namespace grouter {
@@ -39,6 +40,7 @@ class App {
   uv_signal_t sigint_{};
   std::vector<std::shared_ptr<routing::Route>> routes_;
   std::vector<std::unique_ptr<routing::Worker>> workers_;
+  std::unique_ptr<routing::DestinationProber> prober_;
   std::unique_ptr<RestApi> rest_api_;
   std::unique_ptr<http::HttpServer> http_server_;
   bool stopping_ = false;

@@ -28,7 +28,7 @@ struct ParseState {
   Config config;
   std::map<std::string, int> section_lines;              // every section seen, with its line
   std::map<std::string, std::size_t> route_index;        // routing section → index in routes
-  std::set<std::pair<std::string, std::string>> seen;    // (section, key), to refuse repeats
+  std::map<std::pair<std::string, std::string>, int> seen;  // (section, key) → its line
   std::set<std::string> routes_with_port;
   std::set<std::string> routes_with_destinations;
 
@@ -224,7 +224,7 @@ int on_key(void* user, const char* section_c, const char* key_c, const char* val
   const std::string section = section_c;
   const std::string key = key_c;
   const std::string value = strip_comment(value_c);
-  if (!s.seen.emplace(section, key).second) {
+  if (!s.seen.emplace(std::pair(section, key), s.line).second) {
     s.fail(s.line, "option '" + key + "' appears twice in section [" + section + "]");
     return 0;
   }
@@ -278,18 +278,22 @@ void validate_routes(ParseState& s) {
   for (const auto& [section, index] : s.route_index) {
     const RouteConfig& route = s.config.routes[index];
     const int line = s.section_lines.at(section);
+    auto key_line = [&](const char* key) {
+      auto it = s.seen.find({section, key});
+      return it != s.seen.end() ? it->second : line;
+    };
     if (!s.routes_with_port.contains(section)) {
       s.fail(line, "section [" + section + "] needs option 'bind_port'");
     } else if (!s.routes_with_destinations.contains(section)) {
       s.fail(line, "section [" + section + "] needs option 'destinations'");
     } else if (route.strategy == routing::RoutingStrategy::kRoundRobinWithFallback) {
-      s.fail(line, "routing_strategy round-robin-with-fallback in [" + section +
+      s.fail(key_line("routing_strategy"), "routing_strategy round-robin-with-fallback in [" + section +
                        "] needs metadata-cache destinations; for a static list use "
                        "first-available, next-available or round-robin");
     }
     auto [it, inserted] = bound.emplace(std::pair(route.bind_address, route.bind_port), section);
     if (!inserted) {
-      s.fail(line, "section [" + section + "] binds " + route.bind_address + ":" +
+      s.fail(key_line("bind_port"), "section [" + section + "] binds " + route.bind_address + ":" +
                        std::to_string(route.bind_port) + " like [" + it->second + "]");
     }
   }

@@ -102,7 +102,7 @@ void Connection::start(uv_stream_t* listener) {
       static_cast<std::uint64_t>(route_->config().client_connect_timeout.count()), 0);
 
   state_ = State::kConnecting;
-  plan_ = route_->planner().plan(route_->config().destinations.size());
+  plan_ = route_->planner().plan(route_->usable_destinations());
   try_next_destination();
 }
 
@@ -162,11 +162,7 @@ void Connection::try_next_destination() {
     delete resolving_;
     resolving_ = nullptr;
     --live_handles_;
-    route_->planner().report_failure(index);
-    route_->counters().destination_connect_errors.fetch_add(1, std::memory_order_relaxed);
-    context_.logger.warning("[routing:{}] cannot resolve {}: {}", route_->name(),
-                            destination.to_string(), uv_strerror(rc));
-    try_next_destination();
+    destination_failed(index, "cannot resolve", rc);
   }
 }
 
@@ -183,12 +179,7 @@ void Connection::on_resolved_cb(uv_getaddrinfo_t* request, int status, addrinfo*
   const std::size_t index = self->plan_[self->plan_position_ - 1];
   if (status != 0 || result == nullptr) {
     uv_freeaddrinfo(result);
-    self->route_->planner().report_failure(index);
-    self->route_->counters().destination_connect_errors.fetch_add(1, std::memory_order_relaxed);
-    self->context_.logger.warning("[routing:{}] cannot resolve {}: {}", self->route_->name(),
-                                  self->route_->config().destinations[index].to_string(),
-                                  uv_strerror(status));
-    self->try_next_destination();
+    self->destination_failed(index, "cannot resolve", status);
     return;
   }
   sockaddr_storage address{};
@@ -207,14 +198,14 @@ void Connection::connect_to(const sockaddr* address) {
   ++live_handles_;
   server_ = attempt;
   if (int rc = uv_tcp_connect(&attempt->request, &attempt->tcp, address, on_connect_cb); rc != 0) {
-    attempt_failed(uv_strerror(rc));
+    attempt_failed("connect", rc);
     return;
   }
   uv_timer_start(
       &connect_timer_,
       [](uv_timer_t* timer) {
         auto* self = static_cast<Connection*>(timer->data);
-        if (self->state_ == State::kConnecting) self->attempt_failed("connect_timeout expired");
+        if (self->state_ == State::kConnecting) self->attempt_failed("connect_timeout expired", 0);
       },
       static_cast<std::uint64_t>(route_->config().connect_timeout.count()), 0);
 }
@@ -225,27 +216,34 @@ void Connection::on_connect_cb(uv_connect_t* request, int status) {
   // A superseded attempt (timed out, or the connection is closing) is already being closed.
   if (self->state_ != State::kConnecting || self->server_ != attempt) return;
   if (status != 0) {
-    self->attempt_failed(uv_strerror(status));
+    self->attempt_failed("connect", status);
     return;
   }
   self->on_connected();
 }
 
-void Connection::attempt_failed(const char* why) {
+void Connection::attempt_failed(const char* why, int status) {
   uv_timer_stop(&connect_timer_);
   ServerAttempt* attempt = server_;
   server_ = nullptr;
-  const Destination& destination = route_->config().destinations[attempt->destination_index];
-  context_.logger.warning("[routing:{}] connecting to {} failed: {}", route_->name(),
-                          destination.to_string(), why);
-  route_->planner().report_failure(attempt->destination_index);
-  route_->counters().destination_connect_errors.fetch_add(1, std::memory_order_relaxed);
+  const std::size_t index = attempt->destination_index;
   close_attempt(attempt);
+  destination_failed(index, why, status);
+}
+
+void Connection::destination_failed(std::size_t index, const char* why, int status) {
+  context_.logger.warning("[routing:{}] connecting to {} failed: {}{}{}", route_->name(),
+                          route_->config().destinations[index].to_string(), why,
+                          status != 0 ? ": " : "", status != 0 ? uv_strerror(status) : "");
+  route_->planner().report_failure(index);
+  route_->quarantine(index);
+  route_->counters().destination_connect_errors.fetch_add(1, std::memory_order_relaxed);
   try_next_destination();
 }
 
 void Connection::on_connected() {
   uv_timer_stop(&connect_timer_);
+  route_->release_from_quarantine(server_->destination_index);
   uv_tcp_nodelay(&server_->tcp, 1);
   state_ = State::kRelaying;
   stats_->destination_address =

@@ -62,7 +62,8 @@ class Connection {
   void refuse(std::uint16_t code, const char* sql_state, const std::string& message);
   void try_next_destination();
   void connect_to(const sockaddr* address);
-  void attempt_failed(const char* why);
+  void attempt_failed(const char* why, int status);
+  void destination_failed(std::size_t index, const char* why, int status);
   void on_connected();
   void start_reading(Side side);
   void on_read(Side from, ssize_t nread, const uv_buf_t* buf);

@@ -12,7 +12,37 @@ EpochMicros now_epoch_micros() {
 Route::Route(RouteConfig config)
     : config_(std::move(config)),
       planner_(config_.strategy),
-      blocked_hosts_(config_.max_connect_errors) {}
+      blocked_hosts_(config_.max_connect_errors),
+      quarantined_(new std::atomic<bool>[config_.destinations.size()]) {
+  for (std::size_t i = 0; i < config_.destinations.size(); ++i) quarantined_[i].store(false);
+}
+
+void Route::quarantine(std::size_t index) {
+  if (!quarantined_[index].exchange(true)) quarantined_count_.fetch_add(1);
+}
+
+void Route::release_from_quarantine(std::size_t index) {
+  if (quarantined_[index].exchange(false)) quarantined_count_.fetch_sub(1);
+}
+
+bool Route::is_quarantined(std::size_t index) const { return quarantined_[index].load(); }
+
+std::vector<std::size_t> Route::usable_destinations() const {
+  std::vector<std::size_t> out;
+  out.reserve(config_.destinations.size());
+  for (std::size_t i = 0; i < config_.destinations.size(); ++i) {
+    if (!quarantined_[i].load(std::memory_order_relaxed)) out.push_back(i);
+  }
+  if (out.empty()) {
+    for (std::size_t i = 0; i < config_.destinations.size(); ++i) out.push_back(i);
+  }
+  return out;
+}
+
+bool Route::is_alive() const {
+  return listening_.load() && !config_.destinations.empty() &&
+         quarantined_count_.load() < config_.destinations.size();
+}
 
 bool Route::try_admit() {
   const std::uint64_t limit = config_.max_connections;

@@ -84,8 +84,17 @@ class Route {
   void unregister_connection(std::uint64_t id);
   std::vector<std::shared_ptr<const ConnectionStats>> connections() const;
 
-  // Alive: the route listens and at least one destination is configured.
-  bool is_alive() const { return listening_.load() && !config_.destinations.empty(); }
+  // Quarantine: destinations whose last connect failed. New connections skip them while any
+  // destination is outside quarantine; the DestinationProber lets one out when it answers again.
+  void quarantine(std::size_t index);
+  void release_from_quarantine(std::size_t index);
+  bool is_quarantined(std::size_t index) const;
+  // Destinations to plan a new connection over: those not quarantined, or all of them when every
+  // one is (a last try costs at most connect_timeout each, and the prober may lag).
+  std::vector<std::size_t> usable_destinations() const;
+
+  // Alive: the route listens and at least one destination is outside quarantine.
+  bool is_alive() const;
   void set_listening(bool on) { listening_.store(on); }
 
  private:
@@ -94,6 +103,8 @@ class Route {
   BlockedHosts blocked_hosts_;
   RouteCounters counters_;
   std::atomic<bool> listening_{false};
+  std::unique_ptr<std::atomic<bool>[]> quarantined_;  // one flag per destination
+  std::atomic<std::size_t> quarantined_count_{0};
 
   mutable std::mutex registry_mutex_;
   std::uint64_t next_connection_id_ = 1;  // guarded by registry_mutex_

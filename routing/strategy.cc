@@ -21,40 +21,44 @@ std::string_view to_string(RoutingStrategy strategy) {
   return "unknown";
 }
 
-void DestinationPlanner::append_rotated(std::vector<std::size_t>& out, std::size_t begin,
-                                        std::size_t count, std::size_t start) {
-  for (std::size_t i = 0; i < count; ++i) out.push_back(begin + (start + i) % count);
+void DestinationPlanner::append_rotated(std::vector<std::size_t>& out,
+                                        std::span<const std::size_t> from, std::size_t start) {
+  for (std::size_t i = 0; i < from.size(); ++i) out.push_back(from[(start + i) % from.size()]);
 }
 
-std::vector<std::size_t> DestinationPlanner::plan(std::size_t count) { return plan(count, 0); }
+std::vector<std::size_t> DestinationPlanner::plan(std::span<const std::size_t> candidates) {
+  return plan(candidates, {});
+}
 
-std::vector<std::size_t> DestinationPlanner::plan(std::size_t preferred, std::size_t fallback) {
+std::vector<std::size_t> DestinationPlanner::plan(std::span<const std::size_t> preferred,
+                                                  std::span<const std::size_t> fallback) {
   std::vector<std::size_t> out;
-  const std::size_t total = preferred + fallback;
-  if (total == 0) return out;
-  out.reserve(total);
+  out.reserve(preferred.size() + fallback.size());
+  auto next = [](std::atomic<std::size_t>& counter, std::size_t size) {
+    return counter.fetch_add(1, std::memory_order_relaxed) % size;
+  };
+  if (strategy_ == RoutingStrategy::kRoundRobinWithFallback) {
+    if (!preferred.empty()) append_rotated(out, preferred, next(next_round_robin_, preferred.size()));
+    if (!fallback.empty()) append_rotated(out, fallback, next(next_fallback_, fallback.size()));
+    return out;
+  }
+  std::vector<std::size_t> all(preferred.begin(), preferred.end());
+  all.insert(all.end(), fallback.begin(), fallback.end());
+  if (all.empty()) return out;
   switch (strategy_) {
     case RoutingStrategy::kFirstAvailable:
-      append_rotated(out, 0, total, 0);
-      break;
-    case RoutingStrategy::kNextAvailable:
-      for (std::size_t i = first_usable_.load(std::memory_order_acquire); i < total; ++i) {
-        out.push_back(i);
+      return all;
+    case RoutingStrategy::kNextAvailable: {
+      const std::size_t first = first_usable_.load(std::memory_order_acquire);
+      for (std::size_t index : all) {
+        if (index >= first) out.push_back(index);
       }
-      break;
+      return out;
+    }
     case RoutingStrategy::kRoundRobin:
-      append_rotated(out, 0, total, next_round_robin_.fetch_add(1, std::memory_order_relaxed) % total);
-      break;
     case RoutingStrategy::kRoundRobinWithFallback:
-      if (preferred > 0) {
-        append_rotated(out, 0, preferred,
-                       next_round_robin_.fetch_add(1, std::memory_order_relaxed) % preferred);
-      }
-      if (fallback > 0) {
-        append_rotated(out, preferred, fallback,
-                       next_fallback_.fetch_add(1, std::memory_order_relaxed) % fallback);
-      }
-      break;
+      append_rotated(out, all, next(next_round_robin_, all.size()));
+      return out;
   }
   return out;
 }

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -32,19 +33,21 @@ class DestinationPlanner {
 
   RoutingStrategy strategy() const { return strategy_; }
 
-  // Indexes into a list of COUNT destinations, in the order a new connection should try them.
-  // Empty when nothing is left to try (next-available after every destination failed).
-  std::vector<std::size_t> plan(std::size_t count);
+  // The order in which a new connection should try CANDIDATES (indexes into the route's
+  // destinations, ascending; quarantined ones already left out). Empty when nothing is left to
+  // try (next-available after every destination failed).
+  std::vector<std::size_t> plan(std::span<const std::size_t> candidates);
 
-  // For round-robin-with-fallback: PREFERRED destinations at [0, preferred), fallback ones at
-  // [preferred, preferred + fallback). Other strategies treat the two ranges as one list.
-  std::vector<std::size_t> plan(std::size_t preferred, std::size_t fallback);
+  // For round-robin-with-fallback: PREFERRED destinations first (secondaries), then FALLBACK
+  // (primaries). Other strategies treat the two as one list.
+  std::vector<std::size_t> plan(std::span<const std::size_t> preferred,
+                                std::span<const std::size_t> fallback);
 
   // A connection could not reach destination INDEX (next-available remembers it).
   void report_failure(std::size_t index);
 
  private:
-  static void append_rotated(std::vector<std::size_t>& out, std::size_t begin, std::size_t count,
+  static void append_rotated(std::vector<std::size_t>& out, std::span<const std::size_t> from,
                              std::size_t start);
 
   const RoutingStrategy strategy_;

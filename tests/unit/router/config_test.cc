@@ -85,9 +85,9 @@ TEST(Config, ErrorsNameTheFileTheLineAndTheProblem) {
       {"\n[routing:r]\ndestinations = a\n", "f.conf:2: section [routing:r] needs option 'bind_port'"},
       {"[routing:r]\nbind_port = 1\n", "f.conf:1: section [routing:r] needs option 'destinations'"},
       {route + "[routing:s]\nbind_port = 6446\ndestinations = x\n",
-       "f.conf:4: section [routing:s] binds 127.0.0.1:6446 like [routing:r]"},
+       "f.conf:5: section [routing:s] binds 127.0.0.1:6446 like [routing:r]"},
       {route + "routing_strategy = round-robin-with-fallback\n",
-       "f.conf:1: routing_strategy round-robin-with-fallback in [routing:r] needs metadata-cache "
+       "f.conf:4: routing_strategy round-robin-with-fallback in [routing:r] needs metadata-cache "
        "destinations"},
       {"[routing:r]\nbind_port = 1\ndestinations = metadata-cache://g/?role=PRIMARY\n",
        "f.conf:3: invalid value 'metadata-cache://g/?role=PRIMARY' for option 'destinations' in "
