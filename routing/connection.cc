@@ -1,6 +1,8 @@
 // The pass-through connection state machine.
 #include "routing/connection.h"
 
+#include <arpa/inet.h>
+
 #include <cstring>
 
 #include "protocol/mysql_wire/capabilities.h"
@@ -17,17 +19,23 @@ constexpr std::uint16_t kErrHostBlocked = 1129;     // ER_HOST_IS_BLOCKED
 constexpr std::uint16_t kErrHandshake = 1043;       // ER_HANDSHAKE_ERROR (sent by the server)
 constexpr std::uint16_t kErrConnectFailed = 2003;   // CR_CONN_HOST_ERROR
 
-std::string peer_host(const uv_tcp_t* tcp) {
+// The client's address and port.
+Destination peer_of(const uv_tcp_t* tcp) {
   sockaddr_storage address{};
   int length = sizeof(address);
-  if (uv_tcp_getpeername(tcp, reinterpret_cast<sockaddr*>(&address), &length) != 0) return "";
+  if (uv_tcp_getpeername(tcp, reinterpret_cast<sockaddr*>(&address), &length) != 0) return {};
   char name[INET6_ADDRSTRLEN] = {};
+  std::uint16_t port = 0;
   if (address.ss_family == AF_INET6) {
-    uv_ip6_name(reinterpret_cast<const sockaddr_in6*>(&address), name, sizeof(name));
+    const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&address);
+    uv_ip6_name(v6, name, sizeof(name));
+    port = ntohs(v6->sin6_port);
   } else {
-    uv_ip4_name(reinterpret_cast<const sockaddr_in*>(&address), name, sizeof(name));
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(&address);
+    uv_ip4_name(v4, name, sizeof(name));
+    port = ntohs(v4->sin_port);
   }
-  return name;
+  return Destination{name, port};
 }
 
 std::string host_port(const std::string& host, std::uint16_t port) {
@@ -66,7 +74,8 @@ void Connection::start(uv_stream_t* listener) {
     return;
   }
   uv_tcp_nodelay(&client_, 1);
-  client_host_ = peer_host(&client_);
+  const Destination peer = peer_of(&client_);
+  client_host_ = peer.host;
 
   RouteCounters& counters = route_->counters();
   if (route_->blocked_hosts().is_blocked(client_host_)) {
@@ -87,19 +96,9 @@ void Connection::start(uv_stream_t* listener) {
   admitted_ = true;
 
   stats_ = std::make_shared<ConnectionStats>();
-  stats_->source_address = client_host_;
+  stats_->source_address = peer.to_string();
   stats_->time_started = now_epoch_micros();
   registry_id_ = route_->register_connection(stats_);
-
-  uv_timer_start(
-      &handshake_timer_,
-      [](uv_timer_t* timer) {
-        auto* self = static_cast<Connection*>(timer->data);
-        if (!self->watching_handshake_ || self->state_ == State::kClosing) return;
-        self->record_connect_error("client_connect_timeout expired before the handshake finished");
-        self->close();
-      },
-      static_cast<std::uint64_t>(route_->config().client_connect_timeout.count()), 0);
 
   state_ = State::kConnecting;
   plan_ = route_->planner().plan(route_->usable_destinations());
@@ -251,6 +250,17 @@ void Connection::on_connected() {
   stats_->time_connected_to_server.store(now_epoch_micros(), std::memory_order_release);
   context_.logger.debug("[routing:{}] {} connected to {}", route_->name(), client_host_,
                         stats_->destination_address);
+  // client_connect_timeout bounds the client's handshake, which starts now; grouter's own connect
+  // attempts are bounded by connect_timeout and never count against the client.
+  uv_timer_start(
+      &handshake_timer_,
+      [](uv_timer_t* timer) {
+        auto* self = static_cast<Connection*>(timer->data);
+        if (!self->watching_handshake_ || self->state_ == State::kClosing) return;
+        self->record_connect_error("client_connect_timeout expired before the handshake finished");
+        self->close();
+      },
+      static_cast<std::uint64_t>(route_->config().client_connect_timeout.count()), 0);
   start_reading(Side::kServer);
   start_reading(Side::kClient);
 }

@@ -5,13 +5,18 @@
 # transactions/s, p95 latency and the ratios to direct; then grouter's RSS with 1000 idle clients.
 # Everything it starts is stopped by pid on exit.
 #
-# Environment: BENCH_TIME (s per run, 10), BENCH_THREADS ("1 8 64"), BENCH_WORKLOADS
+# Each cell runs BENCH_ROUNDS times, the three targets interleaved in a rotating order, and the table
+# (tests/bench/summarize.py) shows medians and the trx/s spread, because on 2 shared cores one 10 s
+# run varies by 20 % or more.
+#
+# Environment: BENCH_ROUNDS (3), BENCH_TIME (s per run, 10), BENCH_THREADS ("1 8 64"), BENCH_WORKLOADS
 # ("oltp_point_select oltp_read_only"), BENCH_TABLES (4), BENCH_TABLE_SIZE (10000),
 # BENCH_IDLE_CONNECTIONS (1000), GROUTER_BIN (build/router/grouter), BENCH_BASE_PORT (3340).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 bench_time="${BENCH_TIME:-10}"
+rounds="${BENCH_ROUNDS:-3}"
 threads_list="${BENCH_THREADS:-1 8 64}"
 workloads="${BENCH_WORKLOADS:-oltp_point_select oltp_read_only}"
 tables="${BENCH_TABLES:-4}"
@@ -114,39 +119,32 @@ sb oltp_read_only "$primary_port" prepare >/dev/null
 
 results="$work/results.tsv"
 : >"$results"
+targets=(direct grouter haproxy)
 for workload in $workloads; do
   for threads in $threads_list; do
-    for target in direct grouter haproxy; do
-      case "$target" in
-        direct) port="$primary_port" ;;
-        grouter) port="$grouter_port" ;;
-        haproxy) port="$haproxy_port" ;;
-      esac
-      echo "bench: $workload $threads threads via $target" >&2
-      out="$(sb "$workload" "$port" run --threads="$threads" --time="$bench_time" \
-        --report-interval=0 --db-ps-mode=auto 2>&1)" || { echo "$out" >&2; exit 1; }
-      tps="$(awk '/transactions:/ { gsub(/\(/, "", $3); print $3 }' <<<"$out")"
-      p95="$(awk '/95th percentile:/ { print $3 }' <<<"$out")"
-      errors="$(awk '/ignored errors:/ { print $3 }' <<<"$out")"
-      printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$workload" "$threads" "$target" "$tps" "$p95" "$errors" \
-        >>"$results"
+    for ((round = 0; round < rounds; round++)); do
+      for ((i = 0; i < 3; i++)); do
+        target="${targets[$(((i + round) % 3))]}"
+        case "$target" in
+          direct) port="$primary_port" ;;
+          grouter) port="$grouter_port" ;;
+          haproxy) port="$haproxy_port" ;;
+        esac
+        echo "bench: $workload $threads threads via $target (round $((round + 1))/$rounds)" >&2
+        out="$(sb "$workload" "$port" run --threads="$threads" --time="$bench_time" \
+          --report-interval=0 --db-ps-mode=auto 2>&1)" || { echo "$out" >&2; exit 1; }
+        tps="$(awk '/transactions:/ { gsub(/\(/, "", $3); print $3 }' <<<"$out")"
+        p95="$(awk '/95th percentile:/ { print $3 }' <<<"$out")"
+        errors="$(awk '/ignored errors:/ { print $3 }' <<<"$out")"
+        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$workload" "$threads" "$target" "$tps" "$p95" "$errors" \
+          >>"$results"
+      done
     done
   done
 done
 
 echo
-awk -F'\t' '
-  BEGIN {
-    printf "%-18s %7s %-8s %12s %10s %9s %9s %7s\n", "workload", "threads", "target", "trx/s",
-      "p95 ms", "trx/s x", "p95 x", "errors"
-  }
-  {
-    key = $1 "/" $2
-    if ($3 == "direct") { tps0[key] = $4; p950[key] = $5 }
-    rt = (tps0[key] > 0) ? sprintf("%.2f", $4 / tps0[key]) : "-"
-    rp = (p950[key] > 0) ? sprintf("%.2f", $5 / p950[key]) : "-"
-    printf "%-18s %7s %-8s %12.1f %10.2f %9s %9s %7s\n", $1, $2, $3, $4, $5, rt, rp, $6
-  }' "$results"
+"$python" "$root/tests/bench/summarize.py" "$results"
 
 echo
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$grouter_pid/status"; }

@@ -17,7 +17,11 @@ kNodes = 3
 @pytest.fixture(scope="session")
 def sandbox(tmp_path_factory):
     sb = Sandbox(tmp_path_factory.mktemp("sandbox"), kNodes, kBasePort)
-    sb.create()
+    try:
+        sb.create()
+    except BaseException:
+        sb.destroy()  # a half-made sandbox must not hold the ports for the next run
+        raise
     yield sb
     sb.destroy()
 

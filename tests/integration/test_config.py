@@ -75,3 +75,21 @@ def test_help():
     out = subprocess.run([GROUTER_BIN, "--help"], capture_output=True, text=True, timeout=10)
     assert out.returncode == 0
     assert "--config" in out.stdout and "--version" in out.stdout, out.stdout
+
+
+def test_logging_folder_and_level(tmp_path, sandbox):
+    """logging_folder sends the log to FOLDER/grouter.log; level filters it."""
+    from harness import Grouter
+    for level, expect_info in (("DEBUG", True), ("WARNING", False)):
+        folder = tmp_path / f"logs-{level}"
+        folder.mkdir()
+        g = Grouter(tmp_path / f"g-{level}", {
+            "DEFAULT": {"logging_folder": str(folder)}, "logger": {"level": level},
+            "routing:r": {"destinations": sandbox.addr(1)}}).start()
+        try:
+            g.stop()
+        finally:
+            g.cleanup()
+        text = (folder / "grouter.log").read_text()
+        assert ("listening on" in text) == expect_info, f"level {level}: {text[:500]}"
+        assert "grouter.log" not in g.log() and "listening on" not in g.log(), "stderr stays quiet"

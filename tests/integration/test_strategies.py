@@ -162,3 +162,47 @@ def test_max_connect_errors_blocks_host_with_1129(sandbox, grouter):
 def test_strategies_accept_a_single_destination(sandbox, grouter, strategy):
     g = grouter(route(sandbox, strategy, nodes=(3,)))
     assert ids(g.route_port("r"), 3) == [3, 3, 3]
+
+
+def test_stopped_destination_is_used_again_once_it_is_back(cluster, grouter):
+    """A stopped destination is quarantined; the prober lets it back in when it accepts again."""
+    g = grouter(route(cluster, "round-robin"))
+    port = g.route_port("r")
+    cluster.stop(2)
+    assert 2 not in ids(port)
+    status, body = g.rest("/api/20190715/routes/r/health")
+    assert (status, body) == (200, {"isAlive": True}), "two of three destinations still serve"
+    cluster.start(2)
+    wait_until(lambda: 2 in ids(port, 3), 15, "node 2 to be routed to again")
+    assert sorted(ids(port, 3)) == [1, 2, 3]
+
+
+def test_slow_destinations_do_not_count_against_the_client(grouter):
+    """client_connect_timeout bounds the client's handshake, not grouter's own connect attempts:
+    two silent destinations (2 x connect_timeout > client_connect_timeout) still end in 2003, and
+    the client's host is not charged a connect error."""
+    holes = []
+    fillers = []
+    try:
+        for _ in range(2):
+            hole = socket.socket()
+            hole.bind(("127.0.0.1", 0))
+            hole.listen(0)
+            for _ in range(3):
+                f = socket.socket()
+                f.setblocking(False)
+                f.connect_ex(hole.getsockname())
+                fillers.append(f)
+            holes.append(hole)
+        dest = ",".join(f"127.0.0.1:{h.getsockname()[1]}" for h in holes)
+        g = grouter({"routing:r": {"destinations": dest, "connect_timeout": 1,
+                                   "client_connect_timeout": 1.5, "max_connect_errors": 1}})
+        code, message = connect_error(g.route_port("r"), connect_timeout=30)
+    finally:
+        for s in fillers + holes:
+            s.close()
+    assert code == 2003, message
+    status, body = g.rest("/api/20190715/routes/r/blockedHosts")
+    assert body == {"items": []}, "a slow destination must not block the client's host"
+    _, metrics = g.rest("/metrics")
+    assert 'grouter_route_client_connect_errors_total{route="r"} 0' in metrics
