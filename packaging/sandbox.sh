@@ -12,7 +12,12 @@ readonly kPollSeconds=0.1
 usage() {
   cat <<'EOF'
 usage: sandbox.sh --dir DIR COMMAND [ARGS]
-  init N [--base-port P]   create N nodes (node i on 127.0.0.1:P+i-1, P default 3310); not started
+  init N [--base-port P] [--fenced]
+                           create N nodes (node i on 127.0.0.1:P+i-1, P default 3310); not started.
+                           --fenced: every node starts fenced, as grouter's group expects fresh
+                           nodes (read_only=ON, init_rpl_role=SLAVE, semi-sync configured but the
+                           master side off, databases test and sbtest present with empty GTID
+                           sets); no replication: grouter forms the group ('replicate' refuses)
   start [I ...]            start all nodes or the listed ones (1-based); waits until each accepts
   replicate                node 1 primary, the others replicate from it (GTID, semi-sync AFTER_SYNC);
                            then creates the databases test and sbtest on node 1
@@ -90,7 +95,17 @@ write_ssl() {
 write_cnf() {  # write_cnf I
   local i="$1" d; d="$(node_dir "$i")"
   local role_opts
-  if [ "$i" -eq 1 ]; then
+  if [ "${FENCED:-0}" = 1 ]; then
+    # Like GR's advice to put super_read_only in the option file: a node never starts writable;
+    # grouter lifts read_only on the primary it elects and turns on its semi-sync master side.
+    role_opts="read_only = ON
+init_rpl_role = SLAVE
+rpl_semi_sync_slave_enabled = ON
+rpl_semi_sync_master_enabled = OFF
+rpl_semi_sync_master_wait_point = AFTER_SYNC
+rpl_semi_sync_master_timeout = 3600000
+rpl_semi_sync_master_wait_no_slave = ON"
+  elif [ "$i" -eq 1 ]; then
     role_opts="rpl_semi_sync_master_enabled = ON
 rpl_semi_sync_master_wait_point = AFTER_SYNC
 rpl_semi_sync_master_timeout = 3600000
@@ -155,15 +170,20 @@ GRANT ALL PRIVILEGES ON *.* TO 'admin'@'localhost' WITH GRANT OPTION;
 CREATE USER 'repl'@'%' IDENTIFIED BY 'repl_pw';
 GRANT REPLICATION SLAVE, REPLICATION SLAVE ADMIN ON *.* TO 'repl'@'%';
 EOF
+  if [ "${FENCED:-0}" = 1 ]; then
+    printf 'CREATE DATABASE test;\nCREATE DATABASE sbtest;\n'
+  fi
 }
 
 cmd_init() {
   [ $# -ge 1 ] || die "init needs N"
   local n="$1"; shift
   local base="$kDefaultBasePort"
+  FENCED=0
   while [ $# -gt 0 ]; do
     case "$1" in
       --base-port) [ $# -ge 2 ] || die "--base-port needs a value"; base="$2"; shift 2 ;;
+      --fenced) FENCED=1; shift ;;
       *) die "init: unknown option '$1'" ;;
     esac
   done
@@ -174,7 +194,7 @@ cmd_init() {
   dir="$(cd "$dir" && pwd)"
   NODES="$n"
   BASE_PORT="$base"
-  printf 'NODES=%s\nBASE_PORT=%s\n' "$NODES" "$BASE_PORT" >"$dir/sandbox.env"
+  printf 'NODES=%s\nBASE_PORT=%s\nFENCED=%s\n' "$NODES" "$BASE_PORT" "$FENCED" >"$dir/sandbox.env"
   write_ssl
 
   # One datadir is installed and given its users, then copied: all nodes start alike and fast.
@@ -316,6 +336,7 @@ wait_sql() {  # wait_sql I "QUERY" EXPECTED: until QUERY's output equals EXPECTE
 
 cmd_replicate() {
   local i
+  [ "${FENCED:-0}" != 1 ] || die "replicate: this sandbox is fenced; grouter forms the group over it"
   for ((i = 2; i <= NODES; i++)); do
     client "$i" -e "STOP SLAVE; CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=$BASE_PORT,
       MASTER_USER='repl', MASTER_PASSWORD='repl_pw', MASTER_USE_GTID=slave_pos,
