@@ -107,7 +107,7 @@ http::Response RestApi::route_endpoint(const Route& route, const std::string& wh
   }
   if (what == "destinations") {
     json items = json::array();
-    for (const auto& destination : config.destinations) {
+    for (const auto& destination : route.current_destinations()) {
       items.push_back(json{{"address", destination.host}, {"port", destination.port}});
     }
     return json_response(200, json{{"items", items}});

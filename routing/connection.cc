@@ -100,9 +100,52 @@ void Connection::start(uv_stream_t* listener) {
   stats_->time_started = now_epoch_micros();
   registry_id_ = route_->register_connection(stats_);
 
+  begin_connect();
+}
+
+void Connection::begin_connect() {
   state_ = State::kConnecting;
-  plan_ = route_->planner().plan(route_->usable_destinations());
+  plan_ = route_->plan_connection();
+  plan_position_ = 0;
   try_next_destination();
+}
+
+void Connection::wait_for_destinations() {
+  const std::uint64_t now = uv_now(context_.loop);
+  if (wait_started_ms_ == 0) wait_started_ms_ = now;
+  const auto limit = static_cast<std::uint64_t>(route_->config().destination_wait_timeout.count());
+  const std::uint64_t waited = now - wait_started_ms_;
+  if (waited >= limit) {
+    refuse_no_destination();
+    return;
+  }
+  state_ = State::kWaiting;
+  context_.logger.debug("[routing:{}] {} waits for a destination", route_->name(), client_host_);
+  uv_timer_start(
+      &connect_timer_,
+      [](uv_timer_t* timer) {
+        auto* self = static_cast<Connection*>(timer->data);
+        if (self->state_ == State::kWaiting) self->refuse_no_destination();
+      },
+      limit - waited, 0);
+}
+
+void Connection::on_destinations_changed() {
+  if (state_ == State::kWaiting) {
+    uv_timer_stop(&connect_timer_);
+    begin_connect();
+  } else if (state_ == State::kRelaying && !route_->allows(destination_)) {
+    context_.logger.info("[routing:{}] closing {}'s session: {} may no longer serve this route",
+                         route_->name(), client_host_, destination_.to_string());
+    close();
+  }
+}
+
+void Connection::refuse_no_destination() {
+  route_->counters().no_destination_errors.fetch_add(1, std::memory_order_relaxed);
+  refuse(kErrConnectFailed, "HY000",
+         "Can't connect to remote MySQL server for client connected to '" +
+             host_port(route_->config().bind_address, route_->config().bind_port) + "'");
 }
 
 void Connection::refuse(std::uint16_t code, const char* sql_state, const std::string& message) {
@@ -128,16 +171,16 @@ void Connection::refuse(std::uint16_t code, const char* sql_state, const std::st
 }
 
 void Connection::try_next_destination() {
-  const auto& destinations = route_->config().destinations;
-  if (plan_position_ >= plan_.size()) {
-    route_->counters().no_destination_errors.fetch_add(1, std::memory_order_relaxed);
-    refuse(kErrConnectFailed, "HY000",
-           "Can't connect to remote MySQL server for client connected to '" +
-               host_port(route_->config().bind_address, route_->config().bind_port) + "'");
+  if (plan_position_ >= plan_.order.size()) {
+    if (route_->config().group) {
+      wait_for_destinations();
+    } else {
+      refuse_no_destination();
+    }
     return;
   }
-  const std::size_t index = plan_[plan_position_++];
-  const Destination& destination = destinations[index];
+  const std::size_t index = plan_.order[plan_position_++];
+  const Destination& destination = target(index);
 
   sockaddr_storage address{};
   if (uv_ip4_addr(destination.host.c_str(), destination.port,
@@ -175,7 +218,7 @@ void Connection::on_resolved_cb(uv_getaddrinfo_t* request, int status, addrinfo*
     return;
   }
   --self->live_handles_;
-  const std::size_t index = self->plan_[self->plan_position_ - 1];
+  const std::size_t index = self->plan_.order[self->plan_position_ - 1];
   if (status != 0 || result == nullptr) {
     uv_freeaddrinfo(result);
     self->destination_failed(index, "cannot resolve", status);
@@ -190,7 +233,7 @@ void Connection::on_resolved_cb(uv_getaddrinfo_t* request, int status, addrinfo*
 void Connection::connect_to(const sockaddr* address) {
   auto* attempt = new ServerAttempt;
   attempt->owner = this;
-  attempt->destination_index = plan_[plan_position_ - 1];
+  attempt->destination_index = plan_.order[plan_position_ - 1];
   attempt->tcp.data = attempt;
   attempt->request.data = attempt;
   uv_tcp_init(context_.loop, &attempt->tcp);
@@ -232,21 +275,24 @@ void Connection::attempt_failed(const char* why, int status) {
 
 void Connection::destination_failed(std::size_t index, const char* why, int status) {
   context_.logger.warning("[routing:{}] connecting to {} failed: {}{}{}", route_->name(),
-                          route_->config().destinations[index].to_string(), why,
+                          target(index).to_string(), why,
                           status != 0 ? ": " : "", status != 0 ? uv_strerror(status) : "");
-  route_->planner().report_failure(index);
-  route_->quarantine(index);
+  route_->report_unreachable(plan_, index);
   route_->counters().destination_connect_errors.fetch_add(1, std::memory_order_relaxed);
   try_next_destination();
 }
 
 void Connection::on_connected() {
   uv_timer_stop(&connect_timer_);
-  route_->release_from_quarantine(server_->destination_index);
+  destination_ = target(server_->destination_index);
+  if (!route_->allows(destination_)) {  // the view changed while connecting
+    attempt_failed("no longer allowed by the group's view", 0);
+    return;
+  }
+  route_->report_reachable(plan_, server_->destination_index);
   uv_tcp_nodelay(&server_->tcp, 1);
   state_ = State::kRelaying;
-  stats_->destination_address =
-      route_->config().destinations[server_->destination_index].to_string();
+  stats_->destination_address = destination_.to_string();
   stats_->time_connected_to_server.store(now_epoch_micros(), std::memory_order_release);
   context_.logger.debug("[routing:{}] {} connected to {}", route_->name(), client_host_,
                         stats_->destination_address);

@@ -4,6 +4,8 @@
 //      │
 //   connecting: try the planned destinations in turn, each within connect_timeout;
 //      │        none reachable → 2003 to the client ───────────────────────────► closing
+//      │        (group routes first wait, up to destination_wait_timeout from the first try,
+//      │        for a publication that gives them a member: waiting ⇄ connecting)
 //   relaying: bytes both ways unchanged; one pending write per direction, and the side feeding it
 //             stops being read until it drains (back-pressure); the handshake is watched until the
 //             client is authenticated or client_connect_timeout expires ──────► closing
@@ -41,8 +43,12 @@ class Connection {
   // Closes both sides now (worker shutdown).
   void close();
 
+  // The route published new destinations (worker thread): a waiting client tries again; a
+  // session whose server may no longer serve this route is closed.
+  void on_destinations_changed();
+
  private:
-  enum class State { kAccepted, kConnecting, kRelaying, kClosing };
+  enum class State { kAccepted, kConnecting, kWaiting, kRelaying, kClosing };
   enum class Side { kClient, kServer };
 
   // One connect attempt to a destination; heap-allocated because a timed-out attempt's handle
@@ -60,7 +66,11 @@ class Connection {
   };
 
   void refuse(std::uint16_t code, const char* sql_state, const std::string& message);
+  void begin_connect();
   void try_next_destination();
+  void wait_for_destinations();
+  void refuse_no_destination();
+  const Destination& target(std::size_t index) const { return (*plan_.targets)[index]; }
   void connect_to(const sockaddr* address);
   void attempt_failed(const char* why, int status);
   void destination_failed(std::size_t index, const char* why, int status);
@@ -97,8 +107,10 @@ class Connection {
   uv_getaddrinfo_t* resolving_ = nullptr;   // a hostname lookup in flight
   int live_handles_ = 0;                    // handles and requests whose close/callback is due
 
-  std::vector<std::size_t> plan_;
+  ConnectPlan plan_;
   std::size_t plan_position_ = 0;
+  std::uint64_t wait_started_ms_ = 0;  // loop time of the first wait for destinations; 0: none
+  Destination destination_;            // the server this session is relayed to
   HandshakeTracker tracker_;
   bool watching_handshake_ = true;
   bool admitted_ = false;

@@ -1,6 +1,8 @@
 // Route-wide shared state.
 #include "routing/route.h"
 
+#include <algorithm>
+
 namespace grouter::routing {
 
 EpochMicros now_epoch_micros() {
@@ -13,7 +15,9 @@ Route::Route(RouteConfig config)
     : config_(std::move(config)),
       planner_(config_.strategy),
       blocked_hosts_(config_.max_connect_errors),
-      quarantined_(new std::atomic<bool>[config_.destinations.size()]) {
+      quarantined_(new std::atomic<bool>[config_.destinations.size()]),
+      static_targets_(std::make_shared<const std::vector<Destination>>(config_.destinations)),
+      published_(std::make_shared<const DestinationSet>()) {
   for (std::size_t i = 0; i < config_.destinations.size(); ++i) quarantined_[i].store(false);
 }
 
@@ -40,8 +44,97 @@ std::vector<std::size_t> Route::usable_destinations() const {
 }
 
 bool Route::is_alive() const {
-  return listening_.load() && !config_.destinations.empty() &&
-         quarantined_count_.load() < config_.destinations.size();
+  if (!listening_.load()) return false;
+  if (config_.group) return !current_destinations().empty();
+  return !config_.destinations.empty() && quarantined_count_.load() < config_.destinations.size();
+}
+
+ConnectPlan Route::plan_connection() {
+  ConnectPlan plan;
+  if (!config_.group) {
+    plan.targets = static_targets_;
+    plan.order = planner_.plan(usable_destinations());
+    return plan;
+  }
+  const auto set = published_.load();
+  auto targets = std::make_shared<std::vector<Destination>>();
+  std::vector<std::size_t> preferred;
+  std::vector<std::size_t> fallback;
+  auto add = [&](const std::vector<Destination>& from, std::vector<std::size_t>& into) {
+    for (const auto& d : from) {
+      into.push_back(targets->size());
+      targets->push_back(d);
+    }
+  };
+  switch (config_.group->role) {
+    case ServerRole::kPrimary:
+      add(set->primaries, preferred);
+      break;
+    case ServerRole::kSecondary:
+      add(set->secondaries, preferred);
+      if (config_.strategy == RoutingStrategy::kRoundRobinWithFallback) add(set->primaries, fallback);
+      break;
+    case ServerRole::kPrimaryAndSecondary:
+      add(set->primaries, preferred);
+      add(set->secondaries, preferred);
+      break;
+  }
+  plan.order = planner_.plan(preferred, fallback);
+  plan.targets = std::move(targets);
+  return plan;
+}
+
+void Route::report_unreachable(const ConnectPlan& plan, std::size_t index) {
+  if (config_.group || plan.targets != static_targets_) return;
+  planner_.report_failure(index);
+  quarantine(index);
+}
+
+void Route::report_reachable(const ConnectPlan& plan, std::size_t index) {
+  if (config_.group || plan.targets != static_targets_) return;
+  release_from_quarantine(index);
+}
+
+bool Route::allows(const Destination& destination) const {
+  if (!config_.group) return true;
+  const auto set = published_.load();
+  if (config_.group->role == ServerRole::kPrimary) {
+    return std::find(set->primaries.begin(), set->primaries.end(), destination) !=
+           set->primaries.end();
+  }
+  return set->contains(destination);
+}
+
+void Route::publish(std::shared_ptr<const DestinationSet> destinations) {
+  published_.store(std::move(destinations));
+  std::lock_guard lock(wakers_mutex_);
+  for (const auto& [id, wake] : wakers_) wake();
+}
+
+std::vector<Destination> Route::current_destinations() const {
+  if (!config_.group) return config_.destinations;
+  const auto set = published_.load();
+  std::vector<Destination> out;
+  const ServerRole role = config_.group->role;
+  if (role != ServerRole::kSecondary) out = set->primaries;
+  if (role != ServerRole::kPrimary) out.insert(out.end(), set->secondaries.begin(), set->secondaries.end());
+  if (role == ServerRole::kSecondary && out.empty() &&
+      config_.strategy == RoutingStrategy::kRoundRobinWithFallback) {
+    out = set->primaries;
+  }
+  return out;
+}
+
+std::uint64_t Route::add_waker(std::function<void()> wake) {
+  std::lock_guard lock(wakers_mutex_);
+  const std::uint64_t id = next_waker_id_++;
+  wakers_.emplace_back(id, std::move(wake));
+  return id;
+}
+
+void Route::remove_waker(std::uint64_t id) {
+  std::lock_guard lock(wakers_mutex_);
+  std::erase_if(wakers_, [id](const auto& entry) { return entry.first == id; });
 }
 
 bool Route::try_admit() {

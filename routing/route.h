@@ -6,7 +6,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -14,6 +16,7 @@
 
 #include "routing/blocked_hosts.h"
 #include "routing/destination.h"
+#include "routing/destination_set.h"
 #include "routing/strategy.h"
 
 namespace grouter::routing {
@@ -29,6 +32,18 @@ struct RouteConfig {
   std::chrono::milliseconds client_connect_timeout{9000};
   std::uint32_t max_connections = 0;  // 0: no per-route limit
   std::uint32_t max_connect_errors = 100;
+  // Set for a group-following route (destinations = metadata-cache://GROUP/?role=...): its
+  // destinations come from published DestinationSets, and `destinations` stays empty.
+  std::optional<GroupTarget> group;
+  // A group route with no member to connect to (no primary during a failover, say) holds a new
+  // client this long for a publication that gives it one, then answers 2003.
+  std::chrono::milliseconds destination_wait_timeout{10000};
+};
+
+// The destinations one new connection will try, in order.
+struct ConnectPlan {
+  std::shared_ptr<const std::vector<Destination>> targets;
+  std::vector<std::size_t> order;  // indexes into *targets
 };
 
 // Microseconds since the Unix epoch; 0 means "not yet".
@@ -84,7 +99,33 @@ class Route {
   void unregister_connection(std::uint64_t id);
   std::vector<std::shared_ptr<const ConnectionStats>> connections() const;
 
-  // Quarantine: destinations whose last connect failed. New connections skip them while any
+  // What a new connection should try now. Empty `order` on a group route: nobody to connect to
+  // yet (the connection may wait for publish()).
+  ConnectPlan plan_connection();
+  // The connection could (not) reach (*plan.targets)[index]. Static routes quarantine failures and
+  // tell the planner (next-available); group routes leave health to the group's view.
+  void report_unreachable(const ConnectPlan& plan, std::size_t index);
+  void report_reachable(const ConnectPlan& plan, std::size_t index);
+
+  // Group routes: whether a connection to DESTINATION may stay open under the newest
+  // publication. PRIMARY: it is the primary; SECONDARY and PRIMARY_AND_SECONDARY: it is an ONLINE
+  // member (a secondary promoted to primary keeps its read-only sessions, as in MySQL Router).
+  // Static routes: always.
+  bool allows(const Destination& destination) const;
+
+  // Group routes: installs a new snapshot and wakes every worker (each then re-checks its
+  // connections of this route and its waiting clients). Thread-safe.
+  void publish(std::shared_ptr<const DestinationSet> destinations);
+  std::shared_ptr<const DestinationSet> published() const { return published_.load(); }
+  // The destinations a REST client sees: static ones, or those the role allows now.
+  std::vector<Destination> current_destinations() const;
+
+  // Workers register a wake-up (an uv_async_send) before their loop runs and remove it before
+  // it stops. Returns an id for remove_waker().
+  std::uint64_t add_waker(std::function<void()> wake);
+  void remove_waker(std::uint64_t id);
+
+  // Quarantine (static routes): destinations whose last connect failed. New connections skip them while any
   // destination is outside quarantine; the DestinationProber lets one out when it answers again.
   void quarantine(std::size_t index);
   void release_from_quarantine(std::size_t index);
@@ -93,7 +134,8 @@ class Route {
   // one is (a last try costs at most connect_timeout each, and the prober may lag).
   std::vector<std::size_t> usable_destinations() const;
 
-  // Alive: the route listens and at least one destination is outside quarantine.
+  // Alive: the route listens and at least one destination is outside quarantine (static), or
+  // the newest publication has a member for its role (group).
   bool is_alive() const;
   void set_listening(bool on) { listening_.store(on); }
 
@@ -105,6 +147,12 @@ class Route {
   std::atomic<bool> listening_{false};
   std::unique_ptr<std::atomic<bool>[]> quarantined_;  // one flag per destination
   std::atomic<std::size_t> quarantined_count_{0};
+  const std::shared_ptr<const std::vector<Destination>> static_targets_;
+  std::atomic<std::shared_ptr<const DestinationSet>> published_;
+
+  mutable std::mutex wakers_mutex_;
+  std::uint64_t next_waker_id_ = 1;                                         // guarded
+  std::vector<std::pair<std::uint64_t, std::function<void()>>> wakers_;     // guarded
 
   mutable std::mutex registry_mutex_;
   std::uint64_t next_connection_id_ = 1;  // guarded by registry_mutex_

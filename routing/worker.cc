@@ -27,6 +27,10 @@ std::expected<void, std::string> Worker::start() {
     static_cast<Worker*>(async->data)->on_stop();
   });
   stop_async_.data = this;
+  uv_async_init(&loop_, &wake_async_, [](uv_async_t* async) {
+    static_cast<Worker*>(async->data)->on_wake();
+  });
+  wake_async_.data = this;
 
   for (auto& pending : pending_) {
     auto listener = std::make_unique<Listener>();
@@ -48,6 +52,11 @@ std::expected<void, std::string> Worker::start() {
                              uv_strerror(rc));
     }
   }
+  for (const auto& listener : listeners_) {
+    if (!listener->route->config().group) continue;
+    const auto id = listener->route->add_waker([this] { uv_async_send(&wake_async_); });
+    wakers_.emplace_back(listener->route, id);
+  }
   thread_ = std::thread([this] {
     uv_run(&loop_, UV_RUN_DEFAULT);
     if (int rc = uv_loop_close(&loop_); rc != 0) {
@@ -63,6 +72,8 @@ std::expected<void, std::string> Worker::start() {
 void Worker::stop() {
   if (!started_) return;
   started_ = false;
+  for (const auto& [route, id] : wakers_) route->remove_waker(id);
+  wakers_.clear();
   uv_async_send(&stop_async_);
   thread_.join();
 }
@@ -76,6 +87,12 @@ void Worker::on_stop() {
   // close() may free a connection only from a later close callback, so iterating is safe.
   for (auto& [raw, connection] : context_.connections) connection->close();
   uv_close(reinterpret_cast<uv_handle_t*>(&stop_async_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&wake_async_), nullptr);
+}
+
+void Worker::on_wake() {
+  // A connection closes only through later close callbacks, so iterating here is safe.
+  for (auto& [raw, connection] : context_.connections) connection->on_destinations_changed();
 }
 
 void Worker::on_connection_cb(uv_stream_t* server, int status) {

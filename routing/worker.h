@@ -44,9 +44,12 @@ class Worker {
 
   static void on_connection_cb(uv_stream_t* server, int status);
   void on_stop();
+  void on_wake();
 
   uv_loop_t loop_{};
   uv_async_t stop_async_{};
+  uv_async_t wake_async_{};  // a route published new destinations
+  std::vector<std::pair<std::shared_ptr<Route>, std::uint64_t>> wakers_;  // removed before stop
   WorkerContext context_;
   std::vector<RouteListener> pending_;
   std::vector<std::unique_ptr<Listener>> listeners_;

@@ -14,28 +14,15 @@
 #include <thread>
 
 #include "routing/listen_socket.h"
+#include "tests/unit/routing/test_sockets.h"
 
 namespace grouter::routing {
 namespace {
 
-std::uint16_t local_port(int fd) {
-  sockaddr_in address{};
-  socklen_t length = sizeof(address);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  return ntohs(address.sin_port);
-}
+using testing::connect_client;
+using testing::local_port;
 
-int connect_to(std::uint16_t port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  timeval timeout{5, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
-  return fd;
-}
+
 
 std::string read_some(int fd) {
   char buffer[4096];
@@ -119,7 +106,7 @@ TEST(Worker, NoReachableDestinationGives2003) {
   RouteConfig config;
   config.destinations = {{"127.0.0.1", closed_port()}, {"127.0.0.1", closed_port()}};
   RunningWorker running(config);
-  int client = connect_to(running.port);
+  int client = connect_client(running.port);
   std::string reply = read_some(client);
   ASSERT_GE(reply.size(), 7u);
   EXPECT_EQ(static_cast<unsigned char>(reply[4]), 0xff);
@@ -140,7 +127,7 @@ TEST(Worker, RelaysBothWaysAndClosesTheServerWhenTheClientLeaves) {
   RouteConfig config;
   config.destinations = {{"127.0.0.1", backend.port()}};
   RunningWorker running(config);
-  int client = connect_to(running.port);
+  int client = connect_client(running.port);
   EXPECT_EQ(read_some(client), std::string("\1\0\0\0\x0a", 5));
   const std::string data = "hello through grouter";
   send(client, data.data(), data.size(), 0);
@@ -161,9 +148,9 @@ TEST(Worker, OverMaxConnectionsGives1040AndStopClosesOpenConnections) {
   config.destinations = {{"127.0.0.1", backend.port()}};
   config.max_connections = 1;
   RunningWorker running(config);
-  int first = connect_to(running.port);
+  int first = connect_client(running.port);
   EXPECT_EQ(read_some(first).size(), 5u);  // relayed greeting: the first is admitted
-  int second = connect_to(running.port);
+  int second = connect_client(running.port);
   std::string reply = read_some(second);
   ASSERT_GE(reply.size(), 7u);
   EXPECT_EQ(static_cast<unsigned char>(reply[5]) | static_cast<unsigned char>(reply[6]) << 8, 1040);
