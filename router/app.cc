@@ -37,11 +37,17 @@ App::App(Config config, Logger logger) : config_(std::move(config)), logger_(std
 App::~App() { uv_loop_close(&loop_); }
 
 void App::fail(const std::string& message) {
-  logger_.error("{}", message);
+  // One line on stderr; the log gets it too when it is a file.
+  if (!config_.logging_folder.empty()) logger_.error("{}", message);
   std::fprintf(stderr, "grouter: %s\n", message.c_str());
 }
 
 bool App::start() {
+  if (config_.group_replication) {
+    fail("[group_replication]: forming a group over storage nodes is not available in this "
+         "version yet; route to host:port destinations for now");
+    return false;
+  }
   raise_file_limit();
   signal(SIGPIPE, SIG_IGN);
   if (!config_.runtime_folder.empty()) {
@@ -139,7 +145,13 @@ int App::run() {
   uv_signal_start(&sigint_, on_signal, SIGINT);
 
   const bool started = start();
-  if (!started) shutdown();
+  if (!started) {
+    stopping_ = true;  // nothing to announce: close what start() opened
+    uv_close(reinterpret_cast<uv_handle_t*>(&sigterm_), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
+    workers_.clear();
+    if (http_server_) http_server_->close([] {});
+  }
   uv_run(&loop_, UV_RUN_DEFAULT);
   if (started) logger_.info("grouter stopped");
   logger_.flush();

@@ -1,6 +1,8 @@
 // INI parsing (inih) and validation of grouter's configuration.
 #include "router/config.h"
 
+#include "router/config_values.h"
+
 #include <ini.h>
 
 #include <charconv>
@@ -16,6 +18,7 @@ namespace {
 using routing::RouteConfig;
 
 constexpr std::string_view kRoutingPrefix = "routing:";
+constexpr std::string_view kStorageNodePrefix = "storage_node:";
 
 // State shared by the line reader and the key handler: inih calls the reader once per line, so
 // the reader's line count is the line of the key being handled.
@@ -31,6 +34,7 @@ struct ParseState {
   std::map<std::pair<std::string, std::string>, int> seen;  // (section, key) → its line
   std::set<std::string> routes_with_port;
   std::set<std::string> routes_with_destinations;
+  std::map<std::string, std::size_t> node_index;         // storage_node section → index
 
   void fail(int at_line, const std::string& problem) {
     if (error.empty()) error = label + ":" + std::to_string(at_line) + ": " + problem;
@@ -80,32 +84,6 @@ char* read_line(char* out, int size, void* stream) {
     state->section_lines.emplace(name, state->line);
   }
   return out;
-}
-
-std::expected<std::uint64_t, std::string> parse_unsigned(const std::string& value,
-                                                         std::uint64_t min, std::uint64_t max) {
-  std::uint64_t out = 0;
-  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
-  if (value.empty() || ec != std::errc() || end != value.data() + value.size() || out < min ||
-      out > max) {
-    return std::unexpected("expected an integer from " + std::to_string(min) + " to " +
-                           std::to_string(max));
-  }
-  return out;
-}
-
-// Seconds, possibly fractional ("0.5"), from MIN to MAX.
-std::expected<std::chrono::milliseconds, std::string> parse_seconds(const std::string& value,
-                                                                    double min, double max) {
-  double seconds = 0;
-  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-  if (value.empty() || ec != std::errc() || end != value.data() + value.size() ||
-      !std::isfinite(seconds) || seconds < min || seconds > max) {
-    std::ostringstream range;
-    range << "expected seconds from " << min << " to " << max;
-    return std::unexpected(range.str());
-  }
-  return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(seconds * 1000)));
 }
 
 void handle_default(ParseState& s, const std::string& key, const std::string& value) {
@@ -181,8 +159,13 @@ void handle_routing(ParseState& s, const std::string& section, const std::string
     s.routes_with_port.insert(section);
   } else if (key == "destinations") {
     if (value.starts_with("metadata-cache://")) {
-      return bad("metadata-cache destinations need group replication, which this version does not "
-                 "have yet; list host:port destinations");
+      std::string error;
+      auto target = routing::parse_group_target(value, error);
+      if (!target) return bad(error);
+      route.group = std::move(*target);
+      route.destinations_text = value;
+      s.routes_with_destinations.insert(section);
+      return;
     }
     auto parsed = routing::parse_destinations(value);
     if (!parsed) return bad(parsed.error());
@@ -212,6 +195,10 @@ void handle_routing(ParseState& s, const std::string& section, const std::string
     auto limit = parse_unsigned(value, 1, 4294967295u);
     if (!limit) return bad(limit.error());
     route.max_connect_errors = static_cast<std::uint32_t>(*limit);
+  } else if (key == "destination_wait_timeout") {
+    auto timeout = parse_seconds(value, 0, 3600);
+    if (!timeout) return bad(timeout.error());
+    route.destination_wait_timeout = *timeout;
   } else if (key == "protocol") {
     if (value != "classic") return bad("only 'classic' (the MySQL protocol) is supported");
   } else {
@@ -238,6 +225,11 @@ int on_key(void* user, const char* section_c, const char* key_c, const char* val
     handle_http(s, key, value);
   } else if (s.route_index.contains(section)) {
     handle_routing(s, section, key, value);
+  } else if (section == "group_replication") {
+    if (auto error = set_group_option(*s.config.group_replication, key, value)) s.fail(s.line, *error);
+  } else if (s.node_index.contains(section)) {
+    auto& node = s.config.storage_nodes[s.node_index.at(section)];
+    if (auto error = set_storage_node_option(node, key, value)) s.fail(s.line, *error);
   } else if (section.empty()) {
     s.fail(s.line, "option '" + key + "' outside of any section");
   }
@@ -252,17 +244,29 @@ void declare_sections(ParseState& s) {
   std::sort(ordered.begin(), ordered.end());
   for (const auto& [line, name] : ordered) {
     if (name == "DEFAULT" || name == "logger" || name == "io") continue;
+    auto valid_name = [&](const std::string& what, const std::string& n) {
+      if (n.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                              "0123456789_-.") == std::string::npos) {
+        return true;
+      }
+      s.fail(line, what + " name '" + n + "' may use only letters, digits, '_', '-', '.'");
+      return false;
+    };
     if (name == "http_server") {
       s.config.http_server.emplace();
+    } else if (name == "group_replication") {
+      s.config.group_replication.emplace();
+    } else if (name.starts_with(kStorageNodePrefix) && name.size() > kStorageNodePrefix.size()) {
+      StorageNodeConfig node;
+      node.name = name.substr(kStorageNodePrefix.size());
+      if (!valid_name("storage node", node.name)) continue;
+      s.node_index.emplace(name, s.config.storage_nodes.size());
+      s.config.storage_nodes.push_back(std::move(node));
     } else if (name.starts_with(kRoutingPrefix) && name.size() > kRoutingPrefix.size()) {
       const std::string route_name = name.substr(kRoutingPrefix.size());
-      if (route_name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                       "0123456789_-.") != std::string::npos) {
-        s.fail(line, "route name '" + route_name + "' may use only letters, digits, '_', '-', '.'");
-        continue;
-      }
+      if (!valid_name("route", route_name)) continue;
       RouteConfig route;
-      route.name = name.substr(kRoutingPrefix.size());
+      route.name = route_name;
       s.route_index.emplace(name, s.config.routes.size());
       s.config.routes.push_back(std::move(route));
     } else if (name == "routing" || name == "routing:") {
@@ -286,7 +290,17 @@ void validate_routes(ParseState& s) {
       s.fail(line, "section [" + section + "] needs option 'bind_port'");
     } else if (!s.routes_with_destinations.contains(section)) {
       s.fail(line, "section [" + section + "] needs option 'destinations'");
-    } else if (route.strategy == routing::RoutingStrategy::kRoundRobinWithFallback) {
+    } else if (route.group && !s.config.group_replication) {
+      s.fail(key_line("destinations"), "metadata-cache destinations in [" + section +
+                                           "] need a [group_replication] section");
+    } else if (route.group && route.group->role == routing::ServerRole::kPrimary &&
+               route.strategy != routing::RoutingStrategy::kFirstAvailable &&
+               route.strategy != routing::RoutingStrategy::kRoundRobin) {
+      s.fail(key_line("routing_strategy"),
+             "routing_strategy " + std::string(routing::to_string(route.strategy)) + " in [" +
+                 section + "] does not apply to role=PRIMARY; use first-available");
+    } else if (!route.group &&
+               route.strategy == routing::RoutingStrategy::kRoundRobinWithFallback) {
       s.fail(key_line("routing_strategy"), "routing_strategy round-robin-with-fallback in [" + section +
                        "] needs metadata-cache destinations; for a static list use "
                        "first-available, next-available or round-robin");
@@ -306,6 +320,50 @@ void validate_routes(ParseState& s) {
                "[http_server] port " + std::to_string(route.bind_port) + " is used by [" +
                    section + "]");
       }
+    }
+  }
+}
+
+void validate_group(ParseState& s) {
+  if (!s.config.group_replication) {
+    if (!s.config.storage_nodes.empty()) {
+      s.fail(s.section_lines.at("storage_node:" + s.config.storage_nodes[0].name),
+             "[storage_node:...] sections need a [group_replication] section");
+    }
+    return;
+  }
+  const int line = s.section_lines.at("group_replication");
+  std::vector<std::string> given;
+  for (const auto& [where, key_line] : s.seen) {
+    if (where.first == "group_replication") given.push_back(where.second);
+  }
+  if (auto missing = missing_group_options(given); !missing.empty()) {
+    s.fail(line, "section [group_replication] needs option '" + missing.front() + "'");
+    return;
+  }
+  if (s.config.storage_nodes.empty()) {
+    s.fail(line, "[group_replication] needs at least one [storage_node:NAME] section");
+    return;
+  }
+  if (s.config.storage_nodes.size() > kMaxGroupMembers) {
+    const auto& tenth = s.config.storage_nodes[kMaxGroupMembers];
+    s.fail(s.section_lines.at("storage_node:" + tenth.name),
+           "a group has at most " + std::to_string(kMaxGroupMembers) + " members; [storage_node:" +
+               tenth.name + "] is one too many");
+    return;
+  }
+  std::map<std::string, std::string> addresses;
+  for (const auto& node : s.config.storage_nodes) {
+    const std::string section = "storage_node:" + node.name;
+    if (!s.seen.contains({section, "address"})) {
+      s.fail(s.section_lines.at(section), "section [" + section + "] needs option 'address'");
+      return;
+    }
+    auto [it, inserted] = addresses.emplace(node.address.to_string(), node.name);
+    if (!inserted) {
+      s.fail(s.seen.at({section, "address"}), "[" + section + "] has the address of [storage_node:" +
+                                                 it->second + "]: " + it->first);
+      return;
     }
   }
 }
@@ -336,6 +394,7 @@ std::expected<Config, std::string> parse_config(std::string_view text, const std
     return std::unexpected(label + ":1: no [routing:NAME] section: nothing to route");
   }
   validate_routes(s);
+  validate_group(s);
   if (!s.error.empty()) return std::unexpected(s.error);
   return std::move(s.config);
 }

@@ -90,8 +90,10 @@ TEST(Config, ErrorsNameTheFileTheLineAndTheProblem) {
        "f.conf:4: routing_strategy round-robin-with-fallback in [routing:r] needs metadata-cache "
        "destinations"},
       {"[routing:r]\nbind_port = 1\ndestinations = metadata-cache://g/?role=PRIMARY\n",
-       "f.conf:3: invalid value 'metadata-cache://g/?role=PRIMARY' for option 'destinations' in "
-       "[routing:r]: metadata-cache destinations need group replication"},
+       "f.conf:3: metadata-cache destinations in [routing:r] need a [group_replication] section"},
+      {"[routing:r]\nbind_port = 1\ndestinations = metadata-cache://g/?role=BOSS\n",
+       "f.conf:3: invalid value 'metadata-cache://g/?role=BOSS' for option 'destinations' in "
+       "[routing:r]: unknown role 'BOSS'"},
       {route + "[routing:r]\n", "f.conf:4: section [routing:r] appears twice"},
       {"[DEFAULT]\nlogging_folder = x\n", "f.conf:1: no [routing:NAME] section"},
       {route + "this is not ini\n", "f.conf:4: syntax error"},
