@@ -7,7 +7,7 @@ packages=(
   # build
   meson ninja-build g++ pkg-config
   libuv1-dev libssl-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libinih-dev
-  libcli11-dev libhttp-parser-dev
+  libcli11-dev libhttp-parser-dev zlib1g-dev
   # tests and fuzzing
   libgtest-dev libgmock-dev libbenchmark-dev clang-19 libclang-rt-19-dev
   # storage nodes, clients and load generators
