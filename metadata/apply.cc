@@ -1,0 +1,230 @@
+// The metadata state machine: one small function per entry type.
+#include "metadata/apply.h"
+
+#include <set>
+
+#include "metadata/member_id.h"
+#include "metadata/metadata_error.h"
+
+namespace grouter::metadata {
+namespace {
+
+using Result = std::expected<GroupState, std::error_code>;
+
+std::unexpected<std::error_code> fail(MetadataErrc e) {
+  return std::unexpected(make_error_code(e));
+}
+
+std::error_code check_node(const NodeConfig& node, bool id_required) {
+  if (node.name.empty() || node.host.empty() || node.port == 0) {
+    return make_error_code(MetadataErrc::kInvalidNode);
+  }
+  if (node.weight > kMaxMemberWeight) return make_error_code(MetadataErrc::kInvalidWeight);
+  if ((id_required || !node.member_id.empty()) && !is_uuid(node.member_id)) {
+    return make_error_code(MetadataErrc::kInvalidMemberId);
+  }
+  return {};
+}
+
+Member member_from(const NodeConfig& node) {
+  Member m;
+  m.member_id = node.member_id;
+  m.name = node.name;
+  m.host = node.host;
+  m.port = node.port;
+  m.weight = node.weight;
+  return m;
+}
+
+// Takes `member` out of the view into `state` with `reason`; drops it as primary.
+void leave_view(GroupState& state, Member& member, MemberState to, std::string reason) {
+  member.in_view = false;
+  member.state = to;
+  member.state_reason = std::move(reason);
+  if (state.primary == member.member_id) state.primary.reset();
+  ++state.view_id.seq;
+}
+
+class Applier {
+ public:
+  explicit Applier(GroupState state) : state_(std::move(state)) {}
+
+  Result operator()(const Bootstrap& e) {
+    if (state_.bootstrapped()) return fail(MetadataErrc::kAlreadyBootstrapped);
+    if (!is_uuid(e.group_name)) return fail(MetadataErrc::kInvalidGroupName);
+    if (e.nodes.size() > kMaxGroupMembers) return fail(MetadataErrc::kGroupFull);
+    GroupState next;
+    next.group_name = e.group_name;
+    next.single_primary_mode = e.single_primary_mode;
+    next.view_id = ViewId{e.view_fixed, 0};
+    std::set<std::string> names;
+    std::set<std::string> ids;
+    for (const NodeConfig& node : e.nodes) {
+      if (auto ec = check_node(node, false)) return std::unexpected(ec);
+      if (!names.insert(node.name).second) return fail(MetadataErrc::kDuplicateName);
+      if (!node.member_id.empty() && !ids.insert(node.member_id).second) {
+        return fail(MetadataErrc::kDuplicateMemberId);
+      }
+      next.members.push_back(member_from(node));
+    }
+    return next;
+  }
+
+  Result operator()(const MemberAdded& e) {
+    if (!state_.bootstrapped()) return fail(MetadataErrc::kNotBootstrapped);
+    if (auto ec = check_node(e.node, true)) return std::unexpected(ec);
+    const Member* same_id = state_.find(e.node.member_id);
+    if (same_id != nullptr && same_id->name != e.node.name) {
+      return fail(MetadataErrc::kDuplicateMemberId);
+    }
+    for (Member& m : state_.members) {
+      if (m.name != e.node.name) continue;
+      if (!m.member_id.empty() && m.member_id != e.node.member_id) {
+        return fail(MetadataErrc::kMemberIdAssigned);
+      }
+      if (m.in_view) return fail(MetadataErrc::kAlreadyInView);
+      m.member_id = e.node.member_id;
+      m.host = e.node.host;
+      m.port = e.node.port;
+      m.weight = e.node.weight;
+      return finish();
+    }
+    if (state_.members.size() >= kMaxGroupMembers) return fail(MetadataErrc::kGroupFull);
+    state_.members.push_back(member_from(e.node));
+    return finish();
+  }
+
+  Result operator()(const MemberJoined& e) {
+    return with_member(e.member_id, [&](Member& m) -> std::error_code {
+      if (m.in_view) return make_error_code(MetadataErrc::kAlreadyInView);
+      m.in_view = true;
+      m.state = MemberState::kRecovering;
+      m.state_reason.clear();
+      ++state_.view_id.seq;
+      return {};
+    });
+  }
+
+  Result operator()(const MemberOnline& e) {
+    return with_view_member(e.member_id, [&](Member& m) -> std::error_code {
+      if (m.state != MemberState::kRecovering)
+        return make_error_code(MetadataErrc::kInvalidTransition);
+      m.state = MemberState::kOnline;
+      return {};
+    });
+  }
+
+  Result operator()(const MemberSuspected& e) {
+    return with_view_member(e.member_id, [&](Member& m) -> std::error_code {
+      if (m.state == MemberState::kUnreachable) {
+        return make_error_code(MetadataErrc::kInvalidTransition);
+      }
+      m.state_before_unreachable = m.state;
+      m.state = MemberState::kUnreachable;
+      return {};
+    });
+  }
+
+  Result operator()(const MemberReachable& e) {
+    return with_view_member(e.member_id, [&](Member& m) -> std::error_code {
+      if (m.state != MemberState::kUnreachable) {
+        return make_error_code(MetadataErrc::kInvalidTransition);
+      }
+      m.state = m.state_before_unreachable;
+      m.state_before_unreachable = MemberState::kOnline;
+      return {};
+    });
+  }
+
+  Result operator()(const MemberExpelled& e) {
+    return with_view_member(e.member_id, [&](Member& m) -> std::error_code {
+      leave_view(state_, m, MemberState::kError, e.reason.empty() ? "expelled" : e.reason);
+      return {};
+    });
+  }
+
+  Result operator()(const MemberLeft& e) {
+    return with_view_member(e.member_id, [&](Member& m) -> std::error_code {
+      leave_view(state_, m, MemberState::kOffline, e.reason);
+      return {};
+    });
+  }
+
+  Result operator()(const MemberError& e) {
+    return with_member(e.member_id, [&](Member& m) -> std::error_code {
+      if (m.in_view) {
+        leave_view(state_, m, MemberState::kError, e.reason);
+      } else {
+        m.state = MemberState::kError;
+        m.state_reason = e.reason;
+      }
+      return {};
+    });
+  }
+
+  Result operator()(const PrimaryElected& e) {
+    if (!state_.bootstrapped()) return fail(MetadataErrc::kNotBootstrapped);
+    if (!state_.single_primary_mode) return fail(MetadataErrc::kNotSinglePrimary);
+    if (e.member_id) {
+      const Member* m = state_.find(*e.member_id);
+      if (m == nullptr) return fail(MetadataErrc::kUnknownMember);
+      if (!m->in_view || m->state != MemberState::kOnline) {
+        return fail(MetadataErrc::kPrimaryNotOnline);
+      }
+    }
+    state_.primary = e.member_id;
+    return finish();
+  }
+
+  Result operator()(const MemberVersionObserved& e) {
+    const auto version = parse_version(e.version);
+    if (!version) return fail(MetadataErrc::kInvalidVersion);
+    return with_member(e.member_id, [&](Member& m) -> std::error_code {
+      m.version = *version;
+      return {};
+    });
+  }
+
+  Result operator()(const MemberWeightChanged& e) {
+    if (e.weight > kMaxMemberWeight) return fail(MetadataErrc::kInvalidWeight);
+    return with_member(e.member_id, [&](Member& m) -> std::error_code {
+      m.weight = e.weight;
+      return {};
+    });
+  }
+
+ private:
+  template <typename Change>
+  Result with_member(const std::string& member_id, Change change) {
+    if (!state_.bootstrapped()) return fail(MetadataErrc::kNotBootstrapped);
+    Member* m = state_.find(member_id);
+    if (m == nullptr) return fail(MetadataErrc::kUnknownMember);
+    if (auto ec = change(*m)) return std::unexpected(ec);
+    return finish();
+  }
+
+  template <typename Change>
+  Result with_view_member(const std::string& member_id, Change change) {
+    return with_member(member_id, [&](Member& m) -> std::error_code {
+      if (!m.in_view) return make_error_code(MetadataErrc::kNotInView);
+      return change(m);
+    });
+  }
+
+  Result finish() {
+    if (!state_.bootstrapped()) return fail(MetadataErrc::kNotBootstrapped);
+    for (Member& m : state_.members) m.role = derived_role(state_, m);
+    return std::move(state_);
+  }
+
+  GroupState state_;
+};
+
+}  // namespace
+
+std::expected<GroupState, std::error_code> apply_entry(const GroupState& state,
+                                                       const Entry& entry) {
+  return std::visit(Applier(state), entry);
+}
+
+}  // namespace grouter::metadata

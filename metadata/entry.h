@@ -1,0 +1,136 @@
+// Entries: the decisions about the group, proposed by the leader and applied in the same order by
+// every instance (apply.h). Each is a small value; an Entry is one of them. Members are named by
+// member_id, except in Bootstrap and MemberAdded, which configure storage nodes by name.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "metadata/member.h"
+
+namespace grouter::metadata {
+
+// A [storage_node:NAME] section as the group records it. member_id may be empty in Bootstrap (the
+// node is given one at its first admission); MemberAdded requires it.
+struct NodeConfig {
+  std::string name;
+  std::string host;
+  uint16_t port = 0;
+  uint32_t weight = kDefaultMemberWeight;
+  std::string member_id;
+
+  bool operator==(const NodeConfig&) const = default;
+};
+
+// Creates the group: name (a UUID), mode, the view's fixed part, the configured nodes (OFFLINE,
+// none in the view yet). The view id becomes fixed:0; the first join makes it fixed:1, as in GR.
+struct Bootstrap {
+  std::string group_name;
+  bool single_primary_mode = true;
+  uint64_t view_fixed = 0;
+  std::vector<NodeConfig> nodes;
+
+  bool operator==(const Bootstrap&) const = default;
+};
+
+// A configured node receives its member_id (first admission), or a new node is configured. Also
+// updates host, port and weight of a node outside the view.
+struct MemberAdded {
+  NodeConfig node;
+
+  bool operator==(const MemberAdded&) const = default;
+};
+
+// Enters the view as RECOVERING (distributed recovery follows). From OFFLINE or ERROR.
+struct MemberJoined {
+  std::string member_id;
+
+  bool operator==(const MemberJoined&) const = default;
+};
+
+// RECOVERING → ONLINE: recovery has caught up.
+struct MemberOnline {
+  std::string member_id;
+
+  bool operator==(const MemberOnline&) const = default;
+};
+
+// ONLINE or RECOVERING → UNREACHABLE; the member stays in the view (and stays primary).
+struct MemberSuspected {
+  std::string member_id;
+
+  bool operator==(const MemberSuspected&) const = default;
+};
+
+// UNREACHABLE → the state it had before.
+struct MemberReachable {
+  std::string member_id;
+
+  bool operator==(const MemberReachable&) const = default;
+};
+
+// Leaves the view after suspicion: ERROR with the reason (GR: an expelled member is ERROR and may
+// rejoin). A primary expelled leaves the group without a primary until PrimaryElected.
+struct MemberExpelled {
+  std::string member_id;
+  std::string reason;
+
+  bool operator==(const MemberExpelled&) const = default;
+};
+
+// Leaves the view cleanly (stopped by the operator or shut down): OFFLINE with the reason.
+struct MemberLeft {
+  std::string member_id;
+  std::string reason;
+
+  bool operator==(const MemberLeft&) const = default;
+};
+
+// ERROR with the reason (recovery failed, errant transactions, requirements not met); leaves the
+// view if it was in it.
+struct MemberError {
+  std::string member_id;
+  std::string reason;
+
+  bool operator==(const MemberError&) const = default;
+};
+
+// The primary (single-primary mode): an ONLINE member of the view, or none. Does not change the
+// view.
+struct PrimaryElected {
+  std::optional<std::string> member_id;
+  std::string reason;  // for the log: "elected: lowest version, ...", "switchover", ...
+
+  bool operator==(const PrimaryElected&) const = default;
+};
+
+// The server version a probe reported; the text must parse (member.h).
+struct MemberVersionObserved {
+  std::string member_id;
+  std::string version;
+
+  bool operator==(const MemberVersionObserved&) const = default;
+};
+
+// member_weight changed by the operator (0..100).
+struct MemberWeightChanged {
+  std::string member_id;
+  uint32_t weight = kDefaultMemberWeight;
+
+  bool operator==(const MemberWeightChanged&) const = default;
+};
+
+using Entry = std::variant<Bootstrap, MemberAdded, MemberJoined, MemberOnline, MemberSuspected,
+                           MemberReachable, MemberExpelled, MemberLeft, MemberError, PrimaryElected,
+                           MemberVersionObserved, MemberWeightChanged>;
+
+// The entry's type as the log encoding names it: "bootstrap", "member_added", "member_joined",
+// "member_online", "member_suspected", "member_reachable", "member_expelled", "member_left",
+// "member_error", "primary_elected", "member_version_observed", "member_weight_changed".
+[[nodiscard]] std::string_view entry_type(const Entry& entry);
+
+}  // namespace grouter::metadata

@@ -1,0 +1,54 @@
+// GroupState snapshots to and from JSON: one field list per type, walked by JsonWriter/JsonReader.
+#include "metadata/state_codec.h"
+
+#include "metadata/json_io.h"
+
+namespace grouter::metadata {
+
+template <typename Io>
+void fields(Io& io, Member& m) {
+  io("member_id", m.member_id);
+  io("name", m.name);
+  io("host", m.host);
+  io("port", m.port);
+  io("state", m.state);
+  io("role", m.role);
+  io("version", m.version);
+  io("weight", m.weight);
+  io("state_reason", m.state_reason);
+  io("in_view", m.in_view);
+  io("state_before_unreachable", m.state_before_unreachable);
+}
+
+template <typename Io>
+void fields(Io& io, GroupState& s) {
+  io("group_name", s.group_name);
+  io("single_primary_mode", s.single_primary_mode);
+  io("view_id", s.view_id);
+  io("primary", s.primary);
+  io("members", s.members);
+}
+
+std::string encode(const GroupState& state) {
+  GroupState copy = state;
+  JsonWriter writer;
+  writer.json()["format"] = kStateFormat;
+  fields(writer, copy);
+  return dump_json(writer.json());
+}
+
+std::expected<GroupState, std::string> decode_state(std::string_view text) {
+  std::string error;
+  const auto j = parse_json_object(text, kStateFormat, error);
+  if (!j) return std::unexpected("group state: " + error);
+  GroupState state;
+  JsonReader reader(*j, "group state");
+  fields(reader, state);
+  if (!reader.ok()) return std::unexpected(reader.error());
+  if (auto valid = check_invariants(state); !valid) {
+    return std::unexpected("group state: " + valid.error());
+  }
+  return state;
+}
+
+}  // namespace grouter::metadata
