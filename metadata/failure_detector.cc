@@ -3,12 +3,34 @@
 
 namespace grouter::metadata {
 
-void FailureDetector::track(const std::string& member_id, int64_t now_ms) {
+std::expected<void, std::string> validate(const FailureDetectorConfig& config) {
+  constexpr int64_t kMaxExpelTimeoutMs = 3600 * 1000;
+  if (config.probe_interval_ms <= 0) return std::unexpected("probe_interval_ms must be positive");
+  if (config.suspicion_timeout_ms <= 0) {
+    return std::unexpected("suspicion_timeout_ms must be positive");
+  }
+  if (config.refused_probes_to_suspect == 0) {
+    return std::unexpected("refused_probes_to_suspect must be at least 1");
+  }
+  if (config.refused_confirm_ms < 0)
+    return std::unexpected("refused_confirm_ms must not be negative");
+  if (config.member_expel_timeout_ms < 0 || config.member_expel_timeout_ms > kMaxExpelTimeoutMs) {
+    return std::unexpected("member_expel_timeout_ms must be 0..3600000");
+  }
+  if (config.refused_expel_timeout_ms < 0) {
+    return std::unexpected("refused_expel_timeout_ms must not be negative");
+  }
+  return {};
+}
+
+bool FailureDetector::track(const std::string& member_id, int64_t now_ms) {
   const int64_t at_ms = clamp(now_ms);
-  if (watches_.contains(member_id)) return;
+  if (watches_.contains(member_id)) return true;
+  if (watches_.size() >= kMaxWatches) return false;
   Watch watch;
   watch.last_alive_ms = at_ms;
   watches_.emplace(member_id, watch);
+  return true;
 }
 
 void FailureDetector::forget(const std::string& member_id) {
@@ -27,10 +49,10 @@ int64_t FailureDetector::clamp(int64_t now_ms) {
 
 std::vector<DetectorEvent> FailureDetector::observe(const std::string& member_id,
                                                     ProbeOutcome outcome, int64_t now_ms) {
-  track(member_id, now_ms);
+  std::vector<DetectorEvent> events;
+  if (!track(member_id, now_ms)) return events;
   const int64_t at_ms = clamp(now_ms);
   Watch& watch = watches_.at(member_id);
-  std::vector<DetectorEvent> events;
   switch (outcome) {
     case ProbeOutcome::kOk:
       watch.last_alive_ms = at_ms;

@@ -25,7 +25,9 @@
 //   probe (which came before the hang), ExpelDue 5000 ms later: within 10000 ms of the hang.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <expected>
 #include <limits>
 #include <map>
 #include <optional>
@@ -49,6 +51,11 @@ struct FailureDetectorConfig {
   int64_t refused_expel_timeout_ms = 0;
 };
 
+// Checks a configuration from the world (the [group_replication] section): positive probe interval
+// and suspicion timeout, at least one refusal to suspect, non-negative confirmation and expel
+// times, member_expel_timeout_ms at most 3600 s (GR's limit). The error names the field.
+[[nodiscard]] std::expected<void, std::string> validate(const FailureDetectorConfig& config);
+
 struct DetectorEvent {
   enum class Kind { kSuspect, kRecovered, kExpelDue };
   Kind kind;
@@ -61,13 +68,18 @@ class FailureDetector {
  public:
   explicit FailureDetector(FailureDetectorConfig config) : config_(config) {}
 
-  // Starts watching `member_id` as alive at now_ms (no-op if watched already).
-  void track(const std::string& member_id, int64_t now_ms);
+  // At most this many members are watched (a group holds at most 9).
+  static constexpr size_t kMaxWatches = 9;
+
+  // Starts watching `member_id` as alive at now_ms (no-op if watched already). False when
+  // kMaxWatches members are watched already.
+  bool track(const std::string& member_id, int64_t now_ms);
   // Stops watching (the member left the group or the configuration).
   void forget(const std::string& member_id);
 
   // Records a probe result and returns the events it causes (an unwatched member is tracked from
-  // now_ms first). Times that go backwards are taken as now_ms = the latest time seen.
+  // now_ms first; if it cannot be, the result is dropped). Times that go backwards are taken as
+  // now_ms = the latest time seen.
   [[nodiscard]] std::vector<DetectorEvent> observe(const std::string& member_id,
                                                    ProbeOutcome outcome, int64_t now_ms);
   // Returns the events that time alone causes by now_ms, in member_id order.

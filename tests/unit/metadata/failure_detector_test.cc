@@ -153,3 +153,54 @@ TEST(FailureDetector, TimeGoingBackIsClampedAndForgetStops) {
 
 }  // namespace
 }  // namespace grouter::metadata
+
+namespace grouter::metadata {
+namespace {
+
+struct ConfigCase {
+  const char* name;
+  void (*change)(FailureDetectorConfig&);
+  std::string error;  // empty = valid
+};
+
+TEST(FailureDetectorConfig, Validation) {
+  const ConfigCase cases[] = {
+      {"defaults", [](FailureDetectorConfig&) {}, ""},
+      {"expel at once", [](FailureDetectorConfig& c) { c.member_expel_timeout_ms = 0; }, ""},
+      {"probe 0", [](FailureDetectorConfig& c) { c.probe_interval_ms = 0; },
+       "probe_interval_ms must be positive"},
+      {"suspicion 0", [](FailureDetectorConfig& c) { c.suspicion_timeout_ms = 0; },
+       "suspicion_timeout_ms must be positive"},
+      {"no refusals", [](FailureDetectorConfig& c) { c.refused_probes_to_suspect = 0; },
+       "refused_probes_to_suspect must be at least 1"},
+      {"confirm negative", [](FailureDetectorConfig& c) { c.refused_confirm_ms = -1; },
+       "refused_confirm_ms must not be negative"},
+      {"expel over an hour", [](FailureDetectorConfig& c) { c.member_expel_timeout_ms = 3600001; },
+       "member_expel_timeout_ms must be 0..3600000"},
+      {"refused expel negative", [](FailureDetectorConfig& c) { c.refused_expel_timeout_ms = -5; },
+       "refused_expel_timeout_ms must not be negative"},
+  };
+  for (const ConfigCase& c : cases) {
+    FailureDetectorConfig config;
+    c.change(config);
+    const auto valid = validate(config);
+    EXPECT_EQ(valid.has_value() ? std::string() : valid.error(), c.error) << c.name;
+  }
+}
+
+TEST(FailureDetector, WatchesAtMostNineMembers) {
+  FailureDetector detector{FailureDetectorConfig{}};
+  for (size_t i = 0; i < FailureDetector::kMaxWatches; ++i) {
+    EXPECT_TRUE(detector.track("m" + std::to_string(i), 0));
+  }
+  EXPECT_FALSE(detector.track("extra", 0));
+  EXPECT_TRUE(detector.track("m0", 0));  // already watched
+  EXPECT_TRUE(detector.observe("extra", ProbeOutcome::kRefused, 100).empty());
+  EXPECT_TRUE(detector.observe("extra", ProbeOutcome::kRefused, 900).empty());
+  EXPECT_FALSE(detector.suspected("extra"));
+  detector.forget("m3");
+  EXPECT_TRUE(detector.track("extra", 1000));
+}
+
+}  // namespace
+}  // namespace grouter::metadata
