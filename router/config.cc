@@ -5,8 +5,6 @@
 
 #include <ini.h>
 
-#include <charconv>
-#include <cmath>
 #include <fstream>
 #include <map>
 #include <set>
