@@ -1,0 +1,55 @@
+// What the rest of grouter may ask of the group it keeps over the storage nodes: the latest decided
+// state, monitor counters for MySQL Router's metadata-cache REST endpoints, and GR's
+// set_as_primary (a switchover). Implemented by the group controller (metadata/group_controller.h);
+// the REST API and tests use this interface only.
+//
+// Threading: every call is made on the control loop's thread, and callbacks run there.
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "metadata/group_state.h"
+
+namespace grouter::metadata {
+
+// The monitor's refresh counters, in the shape of MySQL Router's /metadata/{name}/status.
+struct MonitorStats {
+  uint64_t refresh_succeeded = 0;  // probe rounds in which every reachable node answered
+  uint64_t refresh_failed = 0;     // probe rounds in which some node did not answer
+  int64_t last_refresh_succeeded_epoch_micros = 0;  // 0: never
+  std::string last_refresh_host;   // the node a probe last answered from
+  uint16_t last_refresh_port = 0;
+  int64_t refresh_interval_ms = 0;  // the probe interval
+};
+
+// Why a switchover was not done. kInvalidRequest: the request names an unknown member, one that is
+// not an ONLINE member of the view, or the group is multi-primary (HTTP 400). kUnavailable: the
+// group cannot change its primary now (no majority reachable, no primary, another change in
+// progress; HTTP 503). kFailed: it was tried and did not complete; the old primary stays (HTTP
+// 500). The message says which, in one line.
+struct SwitchoverFailure {
+  enum class Kind { kInvalidRequest, kUnavailable, kFailed };
+  Kind kind = Kind::kFailed;
+  std::string message;
+};
+
+using SwitchoverDone = std::function<void(std::expected<void, SwitchoverFailure>)>;
+
+class GroupService {
+ public:
+  virtual ~GroupService() = default;
+
+  // The newest applied state (never null once the service started; a state that is not yet
+  // bootstrapped has an empty group_name and no members).
+  [[nodiscard]] virtual std::shared_ptr<const GroupState> state() const = 0;
+  [[nodiscard]] virtual MonitorStats monitor_stats() const = 0;
+  // GR's group_replication_set_as_primary(member_id): done(success) once the member is the
+  // primary of the decided state (at once when it already is), or done(failure).
+  virtual void set_as_primary(const std::string& member_id, SwitchoverDone done) = 0;
+};
+
+}  // namespace grouter::metadata
