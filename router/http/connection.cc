@@ -1,9 +1,12 @@
-// Connection: the read -> parse -> handle -> write cycle of one client, and its orderly close.
+// Connection: the read -> parse -> handle -> answer queue -> write cycle of one client, and its
+// orderly close.
 #include "router/http/connection.h"
 
+#include <algorithm>
 #include <cassert>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "router/http/http_error.h"
@@ -25,6 +28,20 @@ Response method_not_allowed() {
 }
 
 }  // namespace
+
+struct Connection::PendingAnswer final : ResponseSlot {
+  PendingAnswer(Connection& c, Framing f) : connection(c), framing(f) {}
+
+  void fill(Response r) override {
+    if (response) return;
+    response = std::move(r);
+    connection.answer_ready();
+  }
+
+  Connection& connection;  // owns this answer while it is queued
+  const Framing framing;
+  std::optional<Response> response;  // set once answered
+};
 
 Connection::Connection(const ConnectionContext& context, ConnectionOwner& owner)
     : context_(context), owner_(owner), parser_(context.limits->max_request_bytes) {}
@@ -70,6 +87,7 @@ void Connection::accept_and_reject(uv_stream_t* listener, const Response& respon
 void Connection::close() {
   if (state_ != State::kOpen && state_ != State::kDraining) return;
   state_ = State::kClosing;
+  pending_.clear();  // their Responders now find nothing to answer
   pending_closes_ = 2;
   // Closing the TCP handle cancels its pending writes and shutdown; their callbacks run before ours.
   uv_close(reinterpret_cast<uv_handle_t*>(&timer_), &on_handle_closed);
@@ -103,7 +121,9 @@ void Connection::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf
   }
   self->peer_eof_ = true;  // libuv has stopped reading
   if (self->state_ == State::kOpen) {
-    self->finish();  // every complete request is answered already; a partial one is dropped
+    // Every complete request is read (a partial one is dropped); once the last pending answer is
+    // written, answer_ready() finishes.
+    if (self->pending_.empty()) self->finish();
   } else if (self->state_ == State::kDraining && self->shutdown_done_) {
     self->close();
   }
@@ -122,45 +142,91 @@ void Connection::received(std::string_view bytes) {
 }
 
 void Connection::process_input() {
+  if (processing_) return;  // re-entered from an answer: the loop below goes on by itself
+  processing_ = true;
   std::size_t offset = 0;
-  while (state_ == State::kOpen && !reading_paused_ && offset < input_.size()) {
+  while (state_ == State::kOpen && accepting_requests() && offset < input_.size()) {
     auto step = parser_.parse(std::string_view(input_).substr(offset));
     if (!step) {
-      const int status = status_for_request_error(step.error());
-      context_.logger->debug("http: bad request ({}), answering {}", step.error().message(), status);
-      input_.clear();
-      const Response response = status == 405 ? method_not_allowed() : error_response(status);
-      send(serialize_response(response, Framing{.head_request = false, .keep_alive = false}));
-      if (state_ == State::kOpen) finish();
-      return;
+      reject(step.error());
+      offset = input_.size();
+      break;
     }
     offset += step->consumed;
     if (!step->request) break;  // the parser holds a partial request; wait for more bytes
-    answer(*step->request, step->keep_alive);
+    dispatch(*step->request, step->keep_alive);
   }
-  input_.erase(0, offset);
+  if (state_ == State::kOpen) input_.erase(0, offset);  // finish() and close() cleared it
+  processing_ = false;
+  update_reading();
 }
 
-void Connection::answer(const Request& request, bool keep_alive) {
-  const Response response = is_served_method(request.method) ? call_handler(request) : method_not_allowed();
-  send(serialize_response(response, Framing{.head_request = request.method == "HEAD", .keep_alive = keep_alive}));
-  if (state_ != State::kOpen) return;
-  if (!keep_alive) {
-    finish();
-  } else if (pending_write_bytes_ > context_.limits->max_pending_write_bytes) {
-    pause_reading();  // the client is not reading its answers; stop taking requests from it
-  }
+void Connection::reject(std::error_code parse_error) {
+  const int status = status_for_request_error(parse_error);
+  context_.logger->debug("http: bad request ({}), answering {}", parse_error.message(), status);
+  enqueue(nullptr, /*keep_alive=*/false)
+      ->fill(status == 405 ? method_not_allowed() : error_response(status));
 }
 
-Response Connection::call_handler(const Request& request) {
+void Connection::dispatch(const Request& request, bool keep_alive) {
+  const std::shared_ptr<PendingAnswer> pending = enqueue(&request, keep_alive);
+  if (!is_served_method(request.method)) {
+    pending->fill(method_not_allowed());
+    return;
+  }
+  call_handler(request, Responder(pending));
+}
+
+std::shared_ptr<Connection::PendingAnswer> Connection::enqueue(const Request* request,
+                                                               bool keep_alive) {
+  const bool head = request != nullptr && request->method == "HEAD";
+  auto pending = std::make_shared<PendingAnswer>(
+      *this, Framing{.head_request = head, .keep_alive = keep_alive});
+  pending_.push_back(pending);
+  if (!keep_alive) final_queued_ = true;
+  return pending;
+}
+
+void Connection::call_handler(const Request& request, Responder responder) {
+  // A handler that throws drops its Responder unanswered (unless it kept a copy): that answers 500.
   try {
-    return (*context_.handler)(request);
+    (*context_.handler)(request, std::move(responder));
   } catch (const std::exception& e) {
     context_.logger->error("http: handler for {} {} threw: {}", request.method, request.path, e.what());
   } catch (...) {
     context_.logger->error("http: handler for {} {} threw", request.method, request.path);
   }
-  return error_response(500);
+}
+
+void Connection::answer_ready() {
+  while (state_ == State::kOpen && !pending_.empty() && pending_.front()->response) {
+    const std::shared_ptr<PendingAnswer> done = std::move(pending_.front());
+    pending_.pop_front();
+    send(serialize_response(*done->response, done->framing));
+    if (state_ == State::kOpen && !done->framing.keep_alive) finish();
+  }
+  if (state_ != State::kOpen) return;
+  if (pending_.empty() && peer_eof_) {
+    finish();  // the client ended its side and has every answer
+    return;
+  }
+  update_reading();
+}
+
+bool Connection::accepting_requests() const {
+  const Limits& limits = *context_.limits;
+  return !final_queued_ &&
+         pending_.size() < std::max<std::size_t>(limits.max_pending_requests, 1) &&
+         pending_write_bytes_ <= limits.max_pending_write_bytes;
+}
+
+void Connection::update_reading() {
+  if (state_ != State::kOpen || peer_eof_ || processing_) return;
+  if (!accepting_requests()) {
+    if (!reading_paused_) pause_reading();  // the client waits for answers or does not read them
+  } else if (reading_paused_) {
+    resume_reading();
+  }
 }
 
 void Connection::send(std::string bytes) {
@@ -189,9 +255,7 @@ void Connection::on_write(uv_write_t* req, int status) {
   }
   if (self.state_ != State::kOpen) return;
   uv_timer_start(&self.timer_, &on_timer, self.context_.limits->idle_timeout_ms, 0);
-  if (self.reading_paused_ && self.pending_write_bytes_ <= self.context_.limits->max_pending_write_bytes) {
-    self.resume_reading();
-  }
+  self.update_reading();
 }
 
 void Connection::finish() {

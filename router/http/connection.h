@@ -1,25 +1,31 @@
 // One accepted HTTP client connection: reads bytes into a RequestParser, calls the handler for each
-// request in order, and writes the responses with uv_write. Closes on "Connection: close", errors
-// (400/405/413 first), idleness and the owner's request; after a final response it shuts down its
-// side and drains the client for a short while, so the client reads the answer instead of a reset.
+// request in order, and writes the responses with uv_write. Each request read takes a place in a
+// queue of pending answers (at most Limits::max_pending_requests); an answer is written once every
+// answer before it is, so a handler may answer later without reordering a pipeline. Closes on
+// "Connection: close", errors (400/405/413 first), idleness and the owner's request; after a final
+// response it shuts down its side and drains the client for a short while, so the client reads the
+// answer instead of a reset. Closing drops the pending answers: their Responders then do nothing.
 //
 // Lifetime: owns a uv_tcp_t and a uv_timer_t, so it is neither copied nor moved. States go
-// idle -> open -> (draining) -> closing -> closed. When both handles' close callbacks have run it calls
-// owner.connection_closed(*this) as the very last thing it does, and only then may the owner free it.
-// Loop thread only.
+// idle -> open -> (draining) -> closing -> closed. When both handles' close callbacks have run it
+// calls owner.connection_closed(*this) as the very last thing it does, and only then may the owner
+// free it. Loop thread only.
 #pragma once
 
 #include <uv.h>
 
 #include <array>
 #include <cstddef>
+#include <deque>
 #include <expected>
+#include <memory>
 #include <string>
 #include <system_error>
 
 #include "base/logging.h"
 #include "router/http/http_types.h"
 #include "router/http/request_parser.h"
+#include "router/http/responder.h"
 
 namespace grouter::http {
 
@@ -38,7 +44,7 @@ class ConnectionOwner {
 struct ConnectionContext {
   uv_loop_t* loop = nullptr;
   const Logger* logger = nullptr;
-  const Handler* handler = nullptr;
+  const AsyncHandler* handler = nullptr;
   const Limits* limits = nullptr;
 };
 
@@ -64,6 +70,7 @@ class Connection {
     std::string bytes;
     Connection* connection = nullptr;
   };
+  struct PendingAnswer;  // a ResponseSlot: one request's place in the answer queue
 
   static void on_alloc(uv_handle_t* handle, std::size_t suggested, uv_buf_t* buf);
   static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
@@ -75,8 +82,13 @@ class Connection {
   std::error_code open(uv_stream_t* listener);
   void received(std::string_view bytes);
   void process_input();
-  void answer(const Request& request, bool keep_alive);
-  Response call_handler(const Request& request);
+  void reject(std::error_code parse_error);
+  void dispatch(const Request& request, bool keep_alive);
+  std::shared_ptr<PendingAnswer> enqueue(const Request* request, bool keep_alive);
+  void call_handler(const Request& request, Responder responder);
+  void answer_ready();  // a pending answer was filled: write what is next in order
+  [[nodiscard]] bool accepting_requests() const;
+  void update_reading();  // pause or resume reading as accepting_requests() says
   void send(std::string bytes);
   void finish();  // after the final response: shut down our side, drain the client
   void pause_reading();
@@ -92,6 +104,9 @@ class Connection {
   int pending_closes_ = 0;
   RequestParser parser_;
   std::string input_;  // received, not yet parsed (only while reading is paused or mid-request)
+  std::deque<std::shared_ptr<PendingAnswer>> pending_;  // request order; the only owner of each
+  bool final_queued_ = false;  // a request that ends the connection is queued: parse no further
+  bool processing_ = false;    // inside process_input(): it re-checks reading itself
   std::array<char, 16 * 1024> read_buffer_{};
   std::size_t pending_write_bytes_ = 0;
   std::size_t drained_bytes_ = 0;

@@ -20,9 +20,18 @@ std::string strip_brackets(const std::string& address) {
   return address;
 }
 
+AsyncHandler answer_at_once(Handler handler) {
+  return [handler = std::move(handler)](const Request& request, Responder respond) {
+    respond(handler(request));
+  };
+}
+
 }  // namespace
 
 HttpServer::HttpServer(uv_loop_t* loop, Logger logger, Handler handler, Limits limits)
+    : HttpServer(loop, std::move(logger), answer_at_once(std::move(handler)), limits) {}
+
+HttpServer::HttpServer(uv_loop_t* loop, Logger logger, AsyncHandler handler, Limits limits)
     : loop_(loop),
       logger_(std::move(logger)),
       handler_(std::move(handler)),

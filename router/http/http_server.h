@@ -1,12 +1,15 @@
-// An embedded HTTP/1.1 server on libuv, for grouter's REST API and /metrics. It listens on one IPv4 or
-// IPv6 address and answers each request with the Handler's Response: GET, POST and HEAD reach the
-// handler, other methods get 405; keep-alive and pipelining work; Limits bound request size (413),
-// connections (503), idleness and buffered output; a malformed request gets 400 and the connection ends.
+// An embedded HTTP/1.1 server on libuv, for grouter's REST API and /metrics. It listens on one IPv4
+// or IPv6 address and answers each request with the handler's Response: GET, POST and HEAD reach
+// the handler, other methods get 405; keep-alive and pipelining work; Limits bound request size
+// (413), connections (503), idleness, buffered output and unanswered requests per connection; a
+// malformed request gets 400 and the connection ends. A Handler answers at once; an AsyncHandler
+// answers through its Responder, possibly later (responder.h), and answers still leave in request
+// order.
 //
-// Threading: construct, use and close on the loop's thread; the handler is called there.
-// Lifetime: owns a listening uv_tcp_t and every accepted connection, so it is neither copied nor moved.
-// Once listen() has been called (even if it failed), close() must be called and its callback must have
-// run before the server is destroyed.
+// Threading: construct, use and close on the loop's thread; the handler and Responders run there.
+// Lifetime: owns a listening uv_tcp_t and every accepted connection, so it is neither copied nor
+// moved. Once listen() has been called (even if it failed), close() must be called and its callback
+// must have run before the server is destroyed.
 #pragma once
 
 #include <uv.h>
@@ -24,6 +27,7 @@
 #include "router/http/connection.h"
 #include "router/http/http_error.h"
 #include "router/http/http_types.h"
+#include "router/http/responder.h"
 
 namespace grouter::http {
 
@@ -36,6 +40,7 @@ class HttpServer final : private ConnectionOwner {
   };
 
   HttpServer(uv_loop_t* loop, Logger logger, Handler handler, Limits limits = {});
+  HttpServer(uv_loop_t* loop, Logger logger, AsyncHandler handler, Limits limits = {});
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -45,7 +50,8 @@ class HttpServer final : private ConnectionOwner {
   // kAlreadyListening, or the system's cause (std::errc::address_in_use, permission_denied, ...).
   [[nodiscard]] std::expected<void, std::error_code> listen(const std::string& bind_address, uint16_t port);
 
-  // Stops listening and closes every client connection (queued responses are dropped). `on_closed`
+  // Stops listening and closes every client connection (queued responses are dropped, and pending
+  // Responders then do nothing). `on_closed`
   // runs once all handles are closed: on a later loop iteration, or at once if listen() was never
   // called. Call it once.
   void close(std::function<void()> on_closed);
@@ -70,7 +76,7 @@ class HttpServer final : private ConnectionOwner {
 
   uv_loop_t* const loop_;
   const Logger logger_;
-  const Handler handler_;
+  const AsyncHandler handler_;
   const Limits limits_;
   const ConnectionContext context_;
   State state_ = State::kIdle;

@@ -1,5 +1,6 @@
 // The values exchanged between the HTTP server and its handler, and the server's limits.
-// Plain copyable values; no I/O. A Handler is called on the loop thread and must not block.
+// Plain copyable values; no I/O. A Handler is called on the loop thread and must not block; it
+// answers at once (an AsyncHandler, in responder.h, may answer later).
 #pragma once
 
 #include <cstddef>
@@ -45,6 +46,11 @@ struct Limits {
   uint64_t linger_timeout_ms = 2'000;          // after a final response, how long to drain the client
   std::size_t max_drain_bytes = 1024 * 1024;   // how much to read and discard while draining
   std::size_t max_pending_write_bytes = 1024 * 1024;  // unsent responses before reading pauses
+  // Requests of one connection read but not yet answered (an AsyncHandler's pending ones and those
+  // queued behind them); at the bound the connection stops reading until one is answered. While a
+  // request waits, idle_timeout_ms still runs: an answer later than that finds the connection
+  // closed.
+  std::size_t max_pending_requests = 16;
 };
 
 }  // namespace grouter::http

@@ -1,91 +1,27 @@
-// HttpServer over real loopback sockets: the loop runs on the test thread, a blocking client on another.
-// Every test ends with uv_loop_close() == 0: the server leaves no live handle behind.
+// HttpServer with handlers that answer at once, over real loopback sockets (server_fixture.h): the
+// loop runs on the test thread, a blocking client on another.
 #include "router/http/http_server.h"
 
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <functional>
 #include <stdexcept>
 #include <string>
-#include <thread>
 
+#include "server_fixture.h"
 #include "test_client.h"
 
 namespace grouter::http {
 namespace {
 
+using testing::ClientSide;
+using testing::expect_final_error;
+using testing::HttpServerTest;
 using testing::TestClient;
 
 Response echo(const Request& request) {
   return Response{.status = 200, .content_type = "text/plain",
                   .body = request.method + " " + request.path + "?" + request.query + " " + request.body};
 }
-
-// Reads a final error response: `status`, JSON, "Connection: close", then the server closes.
-void expect_final_error(TestClient& client, int status) {
-  auto response = client.read_response();
-  ASSERT_TRUE(response);
-  EXPECT_EQ(response->status, status);
-  EXPECT_EQ(response->headers["content-type"], "application/json");
-  EXPECT_EQ(response->headers["connection"], "close");
-  EXPECT_TRUE(client.closed_by_server());
-}
-
-// What a client thread is given: the server's port and a way to close the server before it returns.
-class ClientSide {
- public:
-  ClientSide(uint16_t port, uv_async_t* close_request) : port_(port), close_request_(close_request) {}
-  uint16_t port() const { return port_; }
-  void close_server() {
-    if (!close_sent_.exchange(true)) uv_async_send(close_request_);
-  }
-
- private:
-  uint16_t port_;
-  uv_async_t* close_request_;
-  std::atomic<bool> close_sent_{false};
-};
-
-class HttpServerTest : public ::testing::Test {
- protected:
-  void SetUp() override { ASSERT_EQ(uv_loop_init(&loop_), 0); }
-  void TearDown() override { EXPECT_EQ(uv_loop_close(&loop_), 0); }
-
-  // Serves `handler` on 127.0.0.1 (or `host`) while `client` runs on its own thread, then closes the
-  // server and runs the loop until nothing is left.
-  void serve(Handler handler, const std::function<void(ClientSide&)>& client, Limits limits = {},
-             const std::string& host = "127.0.0.1") {
-    HttpServer server(&loop_, Logger(), std::move(handler), limits);
-    auto listening = server.listen(host, 0);
-    ASSERT_TRUE(listening) << listening.error().message();
-    ASSERT_NE(server.port(), 0);
-    struct CloseState {
-      HttpServer* server;
-      bool closed = false;
-    } state{&server};
-    uv_async_t close_request{};
-    close_request.data = &state;
-    ASSERT_EQ(uv_async_init(&loop_, &close_request,
-                            [](uv_async_t* async) {
-                              auto* s = static_cast<CloseState*>(async->data);
-                              s->server->close([s] { s->closed = true; });
-                              uv_close(reinterpret_cast<uv_handle_t*>(async), nullptr);
-                            }),
-              0);
-    ClientSide side(server.port(), &close_request);
-    std::thread thread([&] {
-      client(side);
-      side.close_server();
-    });
-    uv_run(&loop_, UV_RUN_DEFAULT);
-    thread.join();
-    EXPECT_TRUE(state.closed);
-    EXPECT_EQ(server.connection_count(), 0u);
-  }
-
-  uv_loop_t loop_{};
-};
 
 TEST_F(HttpServerTest, GetReturnsTheHandlersResponse) {
   Request seen;

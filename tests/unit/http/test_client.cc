@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -110,6 +111,24 @@ bool TestClient::closed_by_server() {
   const ssize_t got = ::recv(fd_, &byte, 1, 0);
   if (got == 0) return true;
   return got < 0 && (errno == ECONNRESET || errno == EPIPE);
+}
+
+bool TestClient::readable_within(int timeout_ms) {
+  if (!buffer_.empty()) return true;
+  pollfd entry{.fd = fd_, .events = POLLIN, .revents = 0};
+  return ::poll(&entry, 1, timeout_ms) == 1;
+}
+
+void TestClient::shutdown_write() {
+  ::shutdown(fd_, SHUT_WR);
+}
+
+void TestClient::reset() {
+  if (fd_ < 0) return;
+  linger abort{.l_onoff = 1, .l_linger = 0};
+  ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &abort, sizeof(abort));
+  ::close(fd_);
+  fd_ = -1;
 }
 
 }  // namespace grouter::http::testing

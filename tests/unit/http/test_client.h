@@ -32,6 +32,12 @@ class TestClient {
   // Whether the server closes the connection (EOF or reset) before the receive timeout, with no
   // further bytes.
   bool closed_by_server();
+  // Whether bytes (or EOF) arrive within `timeout_ms`; they stay for read_response().
+  bool readable_within(int timeout_ms);
+  // Ends our sending side (the server reads EOF) and keeps reading.
+  void shutdown_write();
+  // Closes with a reset (SO_LINGER 0); the client is not connected afterwards.
+  void reset();
 
  private:
   bool fill();  // one recv() into buffer_; false on EOF, error or timeout
