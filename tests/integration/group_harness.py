@@ -157,11 +157,22 @@ def primary_member(status):
 
 
 def wait_group(grouter, predicate, timeout_s, what):
-    """Polls the group status until predicate(status) is truthy; returns that value."""
+    """Polls the group status until predicate(status) is truthy; returns that value. The timeout's
+    AssertionError shows the last answer."""
+    last = ["no answer"]
+
     def check():
-        status = try_group_status(grouter)
-        return predicate(status) if status is not None else None
-    return wait_until(check, timeout_s, what)
+        try:
+            code, body = grouter.rest(GROUP_API)
+        except OSError as err:
+            last[0] = repr(err)
+            return None
+        last[0] = f"{code} {body}"
+        return predicate(body) if code == 200 and isinstance(body, dict) else None
+    try:
+        return wait_until(check, timeout_s, what)
+    except AssertionError as err:
+        raise AssertionError(f"{err}; last GET {GROUP_API}: {last[0]}") from None
 
 
 def wait_for_primary(grouter, timeout_s, exclude=()):
