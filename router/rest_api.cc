@@ -1,10 +1,14 @@
-// REST endpoints: router status, routes and their status, health, destinations, connections,
-// config and blocked hosts; 404 with a JSON problem body for anything unknown.
+// REST endpoints: dispatch by path, router status, routes and their status, health,
+// destinations, connections, config and blocked hosts, /metrics; 404 with a JSON problem body for
+// anything unknown. The group's endpoints are in rest_group.cc.
 #include "router/rest_api.h"
 
 #include <ctime>
+#include <utility>
 
 #include <nlohmann/json.hpp>
+
+#include "router/http/response_writer.h"
 
 namespace grouter {
 namespace {
@@ -13,6 +17,10 @@ using nlohmann::json;
 using routing::Route;
 
 constexpr std::string_view kApiPrefix = "/api/20190715";
+constexpr std::string_view kGroupApiPrefix = "/api/v1/";
+constexpr std::string_view kMetadata = "/metadata";
+
+}  // namespace
 
 http::Response json_response(int status, const json& body) {
   http::Response response;
@@ -22,14 +30,14 @@ http::Response json_response(int status, const json& body) {
   return response;
 }
 
-http::Response problem(int status, const std::string& title, const std::string& detail) {
-  http::Response response = json_response(status, json{{"title", title}, {"status", status},
-                                                       {"detail", detail}});
+http::Response problem_response(int status, const std::string& detail) {
+  http::Response response =
+      json_response(status, json{{"title", std::string(http::reason_phrase(status))},
+                                 {"status", status},
+                                 {"detail", detail}});
   response.content_type = "application/problem+json";
   return response;
 }
-
-}  // namespace
 
 std::string format_timestamp(routing::EpochMicros micros) {
   if (micros == 0) return "";
@@ -42,8 +50,12 @@ std::string format_timestamp(routing::EpochMicros micros) {
   return text;
 }
 
-RestApi::RestApi(ProcessInfo process, std::vector<std::shared_ptr<Route>> routes)
-    : process_(std::move(process)), routes_(std::move(routes)) {}
+RestApi::RestApi(ProcessInfo process, std::vector<std::shared_ptr<Route>> routes,
+                 metadata::GroupService* group, std::string metadata_cache_name)
+    : process_(std::move(process)),
+      routes_(std::move(routes)),
+      group_(group),
+      metadata_cache_name_(std::move(metadata_cache_name)) {}
 
 const Route* RestApi::find_route(const std::string& name) const {
   for (const auto& route : routes_) {
@@ -52,20 +64,33 @@ const Route* RestApi::find_route(const std::string& name) const {
   return nullptr;
 }
 
+void RestApi::handle(const http::Request& request, http::Responder respond) const {
+  if (request.method == "POST" && request.path == std::string(kGroupApiPrefix) + "group/primary") {
+    set_primary(request, std::move(respond));
+    return;
+  }
+  respond(handle(request));
+}
+
 http::Response RestApi::handle(const http::Request& request) const {
+  if (request.path.starts_with(kGroupApiPrefix)) return group_api(request);
   if (request.method != "GET" && request.method != "HEAD") {
-    return problem(405, "Method Not Allowed", "only GET is supported on " + request.path);
+    return problem_response(405, "only GET is supported on " + request.path);
   }
   if (request.path == "/metrics") {
     http::Response response;
     response.content_type = "text/plain; version=0.0.4; charset=utf-8";
     response.body = render_metrics(routes_);
+    if (group_ != nullptr) response.body += render_group_metrics(*group_->state());
     return response;
   }
   if (!request.path.starts_with(kApiPrefix)) {
-    return problem(404, "Not Found", "no such path: " + request.path);
+    return problem_response(404, "no such path: " + request.path);
   }
   const std::string path = request.path.substr(kApiPrefix.size());
+  if (path == kMetadata || path.starts_with(std::string(kMetadata) + "/")) {
+    return metadata_endpoint(path.substr(kMetadata.size()));
+  }
   if (path == "/router/status") {
     return json_response(200, json{{"processId", process_.process_id},
                                    {"productEdition", process_.product_edition},
@@ -85,11 +110,11 @@ http::Response RestApi::handle(const http::Request& request) const {
     if (slash != std::string::npos) {
       const std::string name = rest.substr(0, slash);
       const Route* route = find_route(name);
-      if (route == nullptr) return problem(404, "Not Found", "no route named '" + name + "'");
+      if (route == nullptr) return problem_response(404, "no route named '" + name + "'");
       return route_endpoint(*route, rest.substr(slash + 1));
     }
   }
-  return problem(404, "Not Found", "no such path: " + request.path);
+  return problem_response(404, "no such path: " + request.path);
 }
 
 http::Response RestApi::route_endpoint(const Route& route, const std::string& what) const {
@@ -147,7 +172,7 @@ http::Response RestApi::route_endpoint(const Route& route, const std::string& wh
                   {"destinations", config.destinations_text},
                   {"socket", ""}});
   }
-  return problem(404, "Not Found", "route '" + route.name() + "' has no endpoint '" + what + "'");
+  return problem_response(404, "route '" + route.name() + "' has no endpoint '" + what + "'");
 }
 
 }  // namespace grouter

@@ -1,12 +1,22 @@
-// The REST API (MySQL Router's /api/20190715 paths and field names) and /metrics, as one
-// http::Handler. Runs on the control loop's thread; reads routes' shared state (atomics, mutexes).
+// The REST API and /metrics, as one HTTP handler: MySQL Router's /api/20190715 paths and field
+// names for the router, its routes and (with a group) its metadata cache; grouter's own
+// /api/v1/group for the group's members and the switchover (GR's set_as_primary).
+//
+// Threading: runs on the control loop's thread; reads routes' shared state (atomics, mutexes) and
+// the group through GroupService, whose calls and callbacks are on that thread too.
+// Lifetime: the GroupService, when given, must outlive the RestApi. A switchover's answer does not
+// refer to the RestApi, so the RestApi may go while one is in flight.
 #pragma once
 
 #include <memory>
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
+#include "metadata/group_service.h"
 #include "router/http/http_types.h"
+#include "router/http/responder.h"
 #include "routing/route.h"
 
 namespace grouter {
@@ -21,16 +31,33 @@ struct ProcessInfo {
 
 class RestApi {
  public:
-  RestApi(ProcessInfo process, std::vector<std::shared_ptr<routing::Route>> routes);
+  // `group`: the group's service, or nullptr when no group is configured. `metadata_cache_name`:
+  // the GROUP of the routes' metadata-cache://GROUP/ destinations, the name MySQL Router's
+  // /metadata endpoints know the group by.
+  RestApi(ProcessInfo process, std::vector<std::shared_ptr<routing::Route>> routes,
+          metadata::GroupService* group = nullptr, std::string metadata_cache_name = {});
 
-  http::Response handle(const http::Request& request) const;
+  // Every endpoint, as an http::AsyncHandler: POST /api/v1/group/primary answers through
+  // `respond` once the group has decided, every other request at once.
+  void handle(const http::Request& request, http::Responder respond) const;
+  // The endpoints that answer at once, as an http::Handler. POST /api/v1/group/primary needs the
+  // asynchronous handle() above: here it answers 501 and starts nothing.
+  [[nodiscard]] http::Response handle(const http::Request& request) const;
 
  private:
-  http::Response route_endpoint(const routing::Route& route, const std::string& what) const;
-  const routing::Route* find_route(const std::string& name) const;
+  [[nodiscard]] http::Response route_endpoint(const routing::Route& route,
+                                              const std::string& what) const;
+  [[nodiscard]] const routing::Route* find_route(const std::string& name) const;
+  // rest_group.cc: /api/v1/..., /api/20190715/metadata... and the switchover.
+  [[nodiscard]] http::Response group_api(const http::Request& request) const;
+  [[nodiscard]] http::Response metadata_endpoint(const std::string& path) const;
+  void set_primary(const http::Request& request, http::Responder respond) const;
+  [[nodiscard]] bool has_metadata_cache(const std::string& name) const;
 
   const ProcessInfo process_;
   const std::vector<std::shared_ptr<routing::Route>> routes_;
+  metadata::GroupService* const group_;
+  const std::string metadata_cache_name_;
 };
 
 // "2026-11-22T02:45:16.123456Z"; empty for 0.
@@ -38,5 +65,12 @@ std::string format_timestamp(routing::EpochMicros micros);
 
 // Prometheus text exposition of the routes' counters.
 std::string render_metrics(const std::vector<std::shared_ptr<routing::Route>>& routes);
+// Prometheus text for the group: the view's sequence number and the members in each state.
+std::string render_group_metrics(const metadata::GroupState& state);
+
+// The JSON answers every REST source builds; a problem is RFC 7807 ({"title", "status",
+// "detail"}, application/problem+json) as MySQL Router sends.
+http::Response json_response(int status, const nlohmann::json& body);
+http::Response problem_response(int status, const std::string& detail);
 
 }  // namespace grouter

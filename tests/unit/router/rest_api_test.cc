@@ -22,11 +22,15 @@ class RestApiTest : public ::testing::Test {
                                      std::vector<std::shared_ptr<routing::Route>>{route_});
   }
 
-  std::pair<int, json> get(const std::string& path) {
+  http::Response call(const std::string& method, const std::string& path) {
     http::Request request;
-    request.method = "GET";
+    request.method = method;
     request.path = path;
-    http::Response response = api_->handle(request);
+    return api_->handle(request);
+  }
+
+  std::pair<int, json> get(const std::string& path) {
+    http::Response response = call("GET", path);
     return {response.status, json::parse(response.body)};
   }
 
@@ -91,11 +95,15 @@ TEST_F(RestApiTest, UnknownNamesAre404WithAJsonProblem) {
   }
 }
 
+TEST_F(RestApiTest, OtherMethodsAre405WithAJsonProblem) {
+  http::Response response = call("POST", "/api/20190715/routes");
+  EXPECT_EQ(response.status, 405);
+  EXPECT_EQ(response.content_type, "application/problem+json");
+  EXPECT_EQ(json::parse(response.body)["title"], "Method Not Allowed");
+}
+
 TEST_F(RestApiTest, MetricsInPrometheusText) {
-  http::Request request;
-  request.method = "GET";
-  request.path = "/metrics";
-  http::Response response = api_->handle(request);
+  http::Response response = call("GET", "/metrics");
   EXPECT_EQ(response.status, 200);
   EXPECT_EQ(response.content_type.rfind("text/plain", 0), 0u);
   EXPECT_NE(response.body.find("# TYPE grouter_route_active_connections gauge\n"), std::string::npos);
