@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "router/group_routing.h"
 #include "router/version.h"
 #include "routing/listen_socket.h"
 
@@ -43,11 +44,6 @@ void App::fail(const std::string& message) {
 }
 
 bool App::start() {
-  if (config_.group_replication) {
-    fail("[group_replication]: forming a group over storage nodes is not available in this "
-         "version yet; route to host:port destinations for now");
-    return false;
-  }
   raise_file_limit();
   signal(SIGPIPE, SIG_IGN);
   if (!config_.runtime_folder.empty()) {
@@ -76,12 +72,30 @@ bool App::start() {
     routes_.push_back(std::move(route));
   }
 
+  if (config_.group_replication && !start_group()) {
+    for (auto& listeners : per_worker) {
+      for (auto& l : listeners) close(l.fd);
+    }
+    return false;
+  }
+
   ProcessInfo process{static_cast<long>(getpid()), "grouter (GPL)", GROUTER_VERSION, host_name(),
                       routing::now_epoch_micros()};
-  rest_api_ = std::make_unique<RestApi>(process, routes_);
+  std::string cache_name;  // MySQL Router's metadata-cache name: the GROUP of the group routes
+  for (const auto& route : routes_) {
+    if (route->config().group && cache_name.empty()) cache_name = route->config().group->group;
+  }
+  if (group_ && cache_name.empty()) cache_name = "default";
+  rest_api_ = std::make_unique<RestApi>(process, routes_, group_.get(), cache_name);
   if (config_.http_server) {
+    http::Limits limits;
+    limits.idle_timeout_ms = 120'000;  // a switchover answers when it is done
     http_server_ = std::make_unique<http::HttpServer>(
-        &loop_, logger_, [this](const http::Request& r) { return rest_api_->handle(r); });
+        &loop_, logger_,
+        http::AsyncHandler([this](const http::Request& r, http::Responder respond) {
+          rest_api_->handle(r, std::move(respond));
+        }),
+        limits);
     if (auto ok = http_server_->listen(config_.http_server->bind_address, config_.http_server->port);
         !ok) {
       fail("[http_server] cannot listen on " + config_.http_server->bind_address + ":" +
@@ -103,6 +117,7 @@ bool App::start() {
   }
   prober_ = std::make_unique<routing::DestinationProber>(&loop_, logger_, routes_);
   prober_->start();
+  if (group_) group_->start();
   for (const auto& route : routes_) {
     route->set_listening(true);
     logger_.info("[routing:{}] listening on {}:{}, {} destination(s), routing_strategy = {}",
@@ -118,6 +133,27 @@ bool App::start() {
   return true;
 }
 
+bool App::start_group() {
+  if (config_.runtime_folder.empty()) {
+    fail("[group_replication] needs [DEFAULT] runtime_folder: the group's state is kept there");
+    return false;
+  }
+  auto publish = [this](std::shared_ptr<const metadata::GroupState> state, bool primary_held) {
+    auto set = std::make_shared<const routing::DestinationSet>(
+        destinations_of(*state, primary_held, ++group_generation_));
+    for (const auto& route : routes_) {
+      if (route->config().group) route->publish(set);
+    }
+  };
+  auto group = metadata::GroupController::open(&loop_, logger_, controller_config(config_), publish);
+  if (!group) {
+    fail(group.error());
+    return false;
+  }
+  group_ = std::move(*group);
+  return true;
+}
+
 void App::shutdown() {
   if (stopping_) return;
   stopping_ = true;
@@ -129,6 +165,7 @@ void App::shutdown() {
   uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
   if (http_server_) http_server_->close([] {});
   if (prober_) prober_->close([] {});
+  if (group_) group_->close([] {});
 }
 
 int App::run() {
@@ -151,6 +188,7 @@ int App::run() {
     uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
     workers_.clear();
     if (http_server_) http_server_->close([] {});
+    if (group_) group_->close([] {});
   }
   uv_run(&loop_, UV_RUN_DEFAULT);
   if (started) logger_.info("grouter stopped");

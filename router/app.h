@@ -9,6 +9,7 @@
 #include <uv.h>
 
 #include "base/logging.h"
+#include "metadata/group_controller.h"
 #include "router/config.h"
 #include "router/http/http_server.h"
 #include "router/rest_api.h"
@@ -30,6 +31,7 @@ class App {
 
  private:
   bool start();
+  bool start_group();
   void shutdown();
   void fail(const std::string& message);
 
@@ -43,6 +45,8 @@ class App {
   std::unique_ptr<routing::DestinationProber> prober_;
   std::unique_ptr<RestApi> rest_api_;
   std::unique_ptr<http::HttpServer> http_server_;
+  std::unique_ptr<metadata::GroupController> group_;
+  uint64_t group_generation_ = 0;
   bool stopping_ = false;
 };
 

@@ -123,6 +123,9 @@ class RecordingWriter:
         self.errors = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._go = threading.Event()    # cleared by pause(): threads wait before the next INSERT
+        self._go.set()
+        self._in_flight = 0             # INSERTs sent and not yet answered
         self._workers = []
         self._ids = None
         self._acked = set()
@@ -163,6 +166,19 @@ class RecordingWriter:
         for t in self._workers:
             t.start()
         return self
+
+    def pause(self, timeout_s=30):
+        """Holds every thread before its next INSERT and waits until none is in flight (connections
+        stay open), so that nothing is committing at that moment."""
+        self._go.clear()
+        wait_until(lambda: self._in_flight_now() == 0, timeout_s, "in-flight INSERTs to finish")
+
+    def resume(self):
+        self._go.set()
+
+    def _in_flight_now(self):
+        with self._lock:
+            return self._in_flight
 
     def stop(self, timeout_s=None):
         """Stops and joins every thread (an INSERT in flight finishes or times out first)."""
@@ -225,6 +241,15 @@ class RecordingWriter:
                     continue
                 with self._lock:
                     self._counts["connects"] += 1
+            with self._lock:
+                if not self._go.is_set():
+                    paused = True
+                else:
+                    paused = False
+                    self._in_flight += 1
+            if paused:
+                self._go.wait(0.05)
+                continue
             write_id = self._next_id()
             started = time.monotonic()
             try:
@@ -232,6 +257,8 @@ class RecordingWriter:
                     cur.execute(f"INSERT INTO `{self.table}` (id, writer, payload) VALUES (%s, %s, %s)",
                                 (write_id, index, self.payload))
             except Exception as err:  # noqa: BLE001
+                with self._lock:
+                    self._in_flight -= 1
                 code = _error_code(err)
                 self._record_error(index, "insert", "rejected" if code in kRejectedCodes else "uncertain",
                                    err, write_id)
@@ -239,6 +266,8 @@ class RecordingWriter:
                 conn = None
                 backoff = self._back_off(backoff)
                 continue
+            with self._lock:
+                self._in_flight -= 1
             self._record_ack(write_id, started)
             backoff = self.backoff_min
         if conn is not None:

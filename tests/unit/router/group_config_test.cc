@@ -80,7 +80,7 @@ TEST(GroupConfig, DefaultsAreGrs) {
   EXPECT_EQ(g.unreachable_majority_timeout.count(), 0);
   EXPECT_EQ(g.autorejoin_tries, 3u);
   EXPECT_EQ(g.recovery_retry_count, 10u);
-  EXPECT_EQ(g.member_suspicion_timeout.count(), 5000);
+  EXPECT_EQ(g.member_suspicion_timeout.count(), 3000);  // grouter's own default (GR: fixed 5 s)
   EXPECT_EQ(config->storage_nodes[0].member_weight, 50u);
   EXPECT_EQ(config->storage_nodes[0].address.port, 3306);
 }

@@ -1,0 +1,79 @@
+// What one probe of a storage node tells the group: identity, fencing, GTID positions, the
+// requirements a member must meet, semi-sync and replication state. The probe is three statements
+// that never wait on replication or locks held by clients (kProbeStatements); parse_probe() turns
+// their results into NodeFacts. Pure: no I/O.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <expected>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "metadata/gtid.h"
+#include "metadata/sql/result_set.h"
+
+namespace grouter::metadata {
+
+inline constexpr std::array<std::string_view, 3> kProbeStatements = {
+    "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('version', 'server_id', 'read_only', "
+    "'gtid_binlog_pos', 'gtid_slave_pos', 'gtid_current_pos', 'log_bin', 'log_slave_updates', "
+    "'binlog_format', 'gtid_strict_mode', 'rpl_semi_sync_master_enabled', "
+    "'rpl_semi_sync_slave_enabled', 'rpl_semi_sync_master_wait_point')",
+    "SHOW GLOBAL STATUS WHERE Variable_name IN ('Rpl_semi_sync_master_status', "
+    "'Rpl_semi_sync_master_clients')",
+    "SHOW SLAVE STATUS",
+};
+
+// The node's replication from its source, from SHOW SLAVE STATUS (absent when nothing is
+// configured).
+struct ReplicaFacts {
+  std::string source_host;
+  uint16_t source_port = 0;
+  std::string io_running;  // "Yes", "No", "Connecting" or "Preparing"
+  bool sql_running = false;
+  GtidPosition received;   // Gtid_IO_Pos
+  uint32_t last_io_errno = 0;
+  std::string last_io_error;
+  uint32_t last_sql_errno = 0;
+  std::string last_sql_error;
+  std::optional<uint64_t> seconds_behind;
+
+  bool io_yes() const { return io_running == "Yes"; }
+};
+
+struct NodeFacts {
+  std::string version;
+  uint32_t server_id = 0;
+  bool read_only = false;
+  GtidPosition binlog_pos;   // what its binary log holds
+  GtidPosition slave_pos;    // what replication applied
+  GtidPosition current_pos;  // what it executed (binlog or replication, newest per domain)
+  bool log_bin = false;
+  bool log_slave_updates = false;
+  std::string binlog_format;
+  bool gtid_strict_mode = false;
+  bool semi_sync_present = false;  // the rpl_semi_sync_* variables exist
+  bool semi_sync_master_enabled = false;
+  bool semi_sync_slave_enabled = false;
+  std::string semi_sync_wait_point;
+  bool semi_sync_master_active = false;  // Rpl_semi_sync_master_status: ON unless it fell back
+  uint32_t semi_sync_master_clients = 0;
+  std::optional<ReplicaFacts> replica;
+
+  // Replication is configured and both threads run (the receiver possibly still connecting).
+  bool replicating() const;
+};
+
+// Builds NodeFacts from the results of kProbeStatements, in order. The error names what is
+// missing or malformed.
+[[nodiscard]] std::expected<NodeFacts, std::string> parse_probe(const sql::ResultSet& variables,
+                                                                const sql::ResultSet& status,
+                                                                const sql::ResultSet& replica);
+
+// What keeps a node out of the group (GR's requirements, in MariaDB terms), or nullopt when it
+// meets them all: binary log, log_slave_updates, ROW format, gtid_strict_mode, semi-sync.
+[[nodiscard]] std::optional<std::string> unmet_requirement(const NodeFacts& facts);
+
+}  // namespace grouter::metadata

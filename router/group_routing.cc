@@ -1,0 +1,51 @@
+// Group state to route destinations; configuration to controller settings.
+#include "router/group_routing.h"
+
+namespace grouter {
+
+routing::DestinationSet destinations_of(const metadata::GroupState& state, bool primary_held,
+                                        uint64_t generation) {
+  routing::DestinationSet set;
+  set.generation = generation;
+  for (const metadata::Member& m : state.members) {
+    if (!m.in_view || m.state != metadata::MemberState::kOnline) continue;
+    routing::Destination d{m.host, m.port};
+    if (metadata::derived_role(state, m) == metadata::MemberRole::kPrimary) {
+      if (!primary_held) set.primaries.push_back(std::move(d));
+    } else {
+      set.secondaries.push_back(std::move(d));
+    }
+  }
+  return set;
+}
+
+metadata::ControllerConfig controller_config(const Config& config) {
+  const GroupReplicationConfig& g = *config.group_replication;
+  metadata::ControllerConfig c;
+  c.group_name = g.group_name;
+  c.bootstrap_group = g.bootstrap_group;
+  c.single_primary_mode = g.single_primary_mode;
+  c.cluster_user = g.cluster_user;
+  c.cluster_password = g.cluster_password;
+  c.recovery_user = g.recovery_user;
+  c.recovery_password = g.recovery_password;
+  c.eventual = g.consistency == Consistency::kEventual;
+  c.detector.probe_interval_ms = g.probe_interval.count();
+  c.detector.suspicion_timeout_ms = g.member_suspicion_timeout.count();
+  c.detector.member_expel_timeout_ms = g.member_expel_timeout.count();
+  c.autorejoin_tries = g.autorejoin_tries;
+  c.recovery_retry_count = g.recovery_retry_count;
+  c.recovery_reconnect_interval_ms = g.recovery_reconnect_interval.count();
+  for (const StorageNodeConfig& node : config.storage_nodes) {
+    metadata::NodeConfig n;
+    n.name = node.name;
+    n.host = node.address.host;
+    n.port = node.address.port;
+    n.weight = node.member_weight;
+    c.nodes.push_back(std::move(n));
+  }
+  c.state_folder = config.runtime_folder + "/group";
+  return c;
+}
+
+}  // namespace grouter

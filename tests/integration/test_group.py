@@ -1,0 +1,325 @@
+"""Group replication over real MariaDB nodes: grouter forms the group over fresh fenced nodes, fails
+over when the primary is killed or hangs without losing an acknowledged write, brings old primaries
+back through distributed recovery, puts a node with errant transactions in ERROR, refuses to promote
+on a minority, and switches over on request. Clients: PyMySQL (the recording writer), MySQLdb, the
+mariadb CLI.
+
+Weights 30/50/80 make node3 the first primary and node2 (not node1, the next in the list) its
+successor, so each election checks GR's rule rather than configuration order."""
+import os
+import signal
+import time
+
+import MySQLdb
+import pytest
+
+from group_harness import (FencedSandbox, find_member, group_sections, group_status,
+                           primary_member, stopped_process, switchover, wait_for_primary,
+                           wait_group, wait_member, wait_member_state)
+from harness import Grouter, Sandbox, wait_until
+from writer import RecordingWriter, table_checksum
+
+kBase = int(os.environ.get("GROUTER_TEST_BASE_PORT", "3320"))
+kWeights = {1: 30, 2: 50, 3: 80}
+# Documented detection times (README, docs/group-replication.md) with the defaults: a refused
+# connection is acted on within about 1 s; a silent node is suspected after 3 s and expelled 5 s
+# later. The bounds below add the probe interval and a margin for a loaded 2-core machine.
+kKilledPrimaryBoundS = 6
+kHungPrimaryBoundS = 14
+
+
+def seq_of(status):
+    return int(status["view_id"].split(":")[1])
+
+
+def fixed_of(status):
+    return status["view_id"].split(":")[0]
+
+
+def server_ids_through(port, connections=12):
+    ids = set()
+    for _ in range(connections):
+        conn = MySQLdb.connect(host="127.0.0.1", port=port, user="app", passwd="app_pw",
+                               db="test", connect_timeout=5)
+        try:
+            cur = conn.cursor()
+            cur.execute("SELECT @@server_id")
+            ids.add(int(cur.fetchone()[0]))
+        finally:
+            conn.close()
+    return ids
+
+
+def node_server_id(sandbox, i):
+    return int(sandbox.sql(i, "SELECT @@server_id").split()[-1])
+
+
+def writes_by(sandbox, i, server_id):
+    """The newest GTIDs of server_id in node i's binary log (@@gtid_binlog_state)."""
+    state = sandbox.sql(i, "SELECT @@gtid_binlog_state").split()[-1]
+    return sorted(g for g in state.split(",") if g.count("-") == 2 and g.split("-")[1] == str(server_id))
+
+
+def own_writes(sandbox, i):
+    """The newest GTIDs node i wrote itself."""
+    return writes_by(sandbox, i, node_server_id(sandbox, i))
+
+
+def online(status, member):
+    m = find_member(status, member)
+    return m is not None and m["member_state"] == "ONLINE"
+
+
+def all_online(grouter, sandbox, timeout_s=60):
+    addrs = [sandbox.addr(i) for i in range(1, sandbox.nodes + 1)]
+    return wait_group(grouter, lambda s: s if s.get("primary") and all(online(s, a) for a in addrs)
+                      else None, timeout_s, "every node ONLINE with a primary")
+
+
+@pytest.fixture
+def group(tmp_path):
+    """A fresh fenced 3-node sandbox and a grouter forming the group over it (weights kWeights)."""
+    sb = FencedSandbox(tmp_path / "sandbox")
+    g = None
+    try:
+        sb.create()
+        g = Grouter(tmp_path / "grouter", group_sections(sb, weights=kWeights)).start()
+        all_online(g, sb)
+        yield sb, g
+    finally:
+        if g is not None:
+            g.cleanup()
+        for i in range(1, sb.nodes + 1):  # a test may leave a node stopped by SIGSTOP
+            try:
+                os.kill(sb.pid(i), signal.SIGCONT)
+            except (AssertionError, ProcessLookupError):
+                pass
+        sb.destroy()
+
+
+def start_writer(sandbox, grouter, threads=8):
+    w = RecordingWriter("127.0.0.1", grouter.route_port("primary"), "app", "app_pw", "test",
+                        "acked", threads=threads, io_timeout=20)
+    w.start()
+    w.wait_acknowledged(200, 30)
+    return w
+
+
+def assert_no_acknowledged_write_lost(writer, sandbox, nodes):
+    for i in nodes:
+        missing = writer.verify_all_present(host="127.0.0.1", port=sandbox.port(i))
+        assert not missing, f"node{i} lacks {len(missing)} acknowledged writes, e.g. {missing[:5]}"
+
+
+def assert_same_data(sandbox, nodes, timeout_s=60):
+    def equal():
+        sums = {table_checksum("127.0.0.1", sandbox.port(i), "admin", "admin_pw", "test", "acked")
+                for i in nodes}
+        return len(sums) == 1
+    wait_until(equal, timeout_s, f"equal table checksums on nodes {nodes}")
+
+
+def test_group_forms_over_fresh_nodes_and_survives_a_grouter_restart(group):
+    sb, g = group
+    status = group_status(g)
+    assert status["group_name"] == "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa"
+    assert status["single_primary_mode"] is True
+    primary = primary_member(status)
+    assert primary["member_port"] == sb.port(3), "GR's rule: highest member_weight (80)"
+    assert [m["member_role"] for m in status["members"] if m["member_port"] != sb.port(3)] == \
+        ["SECONDARY", "SECONDARY"]
+    assert seq_of(status) == 3, "one view change per member that joined"
+    assert all(m["member_version"].startswith("10.11") for m in status["members"])
+    # The primary is writable, the secondaries are fenced and replicate from it.
+    assert sb.sql(3, "SELECT @@read_only").split()[-1] == "0"
+    for i in (1, 2):
+        assert sb.sql(i, "SELECT @@read_only").split()[-1] == "1"
+    conn = MySQLdb.connect(host="127.0.0.1", port=g.route_port("primary"), user="app",
+                           passwd="app_pw", db="test")
+    cur = conn.cursor()
+    cur.execute("CREATE TABLE formed (id INT PRIMARY KEY)")
+    cur.execute("INSERT INTO formed VALUES (1)")
+    conn.commit()
+    conn.close()
+    assert server_ids_through(g.route_port("primary"), 4) == {node_server_id(sb, 3)}
+    assert server_ids_through(g.route_port("secondary")) == {node_server_id(sb, 1),
+                                                              node_server_id(sb, 2)}
+    wait_until(lambda: all(sb.sql(i, "SELECT COUNT(*) FROM test.formed").split()[-1] == "1"
+                           for i in (1, 2)), 30, "the row on both secondaries")
+    # A restarted grouter keeps the group: name, view fixed part, member ids, primary.
+    g.stop()
+    g.start()
+    again = all_online(g, sb)
+    assert again["group_name"] == status["group_name"]
+    assert fixed_of(again) == fixed_of(status)
+    assert {m["member_id"] for m in again["members"]} == {m["member_id"] for m in status["members"]}
+    assert again["primary"] == status["primary"]
+
+
+def test_nodes_that_already_replicate_keep_their_primary(tmp_path):
+    sb = Sandbox(tmp_path / "sandbox", 3, kBase + 70)
+    g = None
+    try:
+        sb.create()  # node1 is the primary, node2 and node3 replicate from it
+        # The rule alone would pick node3 (weight 80): the existing topology wins.
+        g = Grouter(tmp_path / "grouter", group_sections(sb, weights=kWeights)).start()
+        status = all_online(g, sb)
+        assert primary_member(status)["member_port"] == sb.port(1)
+        assert server_ids_through(g.route_port("primary"), 3) == {node_server_id(sb, 1)}
+    finally:
+        if g is not None:
+            g.cleanup()
+        sb.destroy()
+
+
+def test_killed_primary_fails_over_by_the_rule_without_losing_a_write_and_rejoins(group):
+    sb, g = group
+    before = group_status(g)
+    old = primary_member(before)
+    assert old["member_port"] == sb.port(3)
+    writer = start_writer(sb, g)
+    try:
+        t_kill = time.monotonic()
+        sb.kill(3)
+        new = wait_for_primary(g, 30, exclude=[old])
+        writer.wait_first_success_after(t_kill, 30)
+        failover_s = writer.first_success_after(t_kill) - t_kill
+        writer.wait_acknowledged(writer.counters()["acknowledged"] + 200, 30)
+    finally:
+        writer.stop()
+    assert new["member_port"] == sb.port(2), "GR's rule: node2 (weight 50) over node1 (30)"
+    assert failover_s < kKilledPrimaryBoundS, f"first write {failover_s:.2f}s after the kill"
+    after = group_status(g)
+    assert seq_of(after) == seq_of(before) + 1, "the expel is one view change"
+    assert find_member(after, old)["member_state"] in ("ERROR", "OFFLINE")
+    assert_no_acknowledged_write_lost(writer, sb, [2])
+    # The secondary route serves only the ONLINE secondary.
+    assert server_ids_through(g.route_port("secondary")) == {node_server_id(sb, 1)}
+    # The old primary comes back through distributed recovery with the same data.
+    sb.start(3)
+    wait_member_state(g, old, "ONLINE", 60)
+    back = group_status(g)
+    assert find_member(back, old)["member_role"] == "SECONDARY"
+    assert seq_of(back) == seq_of(after) + 1
+    assert_same_data(sb, [1, 2, 3])
+    assert_no_acknowledged_write_lost(writer, sb, [1, 2, 3])
+    assert "RECOVERING" in g.log() or "joins" in g.log()
+
+
+def test_hung_primary_is_expelled_fenced_and_rejoins_without_taking_a_write(group):
+    sb, g = group
+    old = primary_member(group_status(g))
+    writer = start_writer(sb, g)
+    # Nothing is in flight to node3 during the hang: statements sent to a hung server wait in its
+    # socket and run when it resumes, though no client hears of them (the next test). grouter
+    # closes the sessions to the primary once it is suspected; the writer resumes after that.
+    writer.pause()
+    with stopped_process(sb.pid(3)):
+        t_stop = time.monotonic()
+        wait_member_state(g, old, "UNREACHABLE", 30)
+        writer.resume()
+        new = wait_for_primary(g, 30, exclude=[old])
+        writer.wait_first_success_after(t_stop, 30)
+        failover_s = writer.first_success_after(t_stop) - t_stop
+        assert failover_s < kHungPrimaryBoundS, f"first write {failover_s:.2f}s after the hang"
+        assert find_member(group_status(g), old)["member_state"] == "ERROR"
+    # SIGCONT: the old primary is fenced, then rejoins as a secondary through recovery.
+    wait_member_state(g, old, "ONLINE", 60)
+    writer.wait_acknowledged(writer.counters()["acknowledged"] + 200, 30)
+    writer.stop()
+    assert new["member_port"] == sb.port(2)
+    status = group_status(g)
+    assert find_member(status, old)["member_role"] == "SECONDARY"
+    assert sb.sql(3, "SELECT @@read_only").split()[-1] == "1"
+    assert_no_acknowledged_write_lost(writer, sb, [1, 2, 3])
+    assert_same_data(sb, [1, 2, 3])
+    # The old primary took no write the group does not have: gtid_binlog_state keeps the newest
+    # GTID of every (domain, server) pair, and node3's own pair is the same on node3 and on the
+    # new primary.
+    assert own_writes(sb, 3), "node3 wrote as the primary"
+    assert own_writes(sb, 3) == writes_by(sb, 2, node_server_id(sb, 3))
+    assert "fenced node3" in g.log()
+
+
+def test_hung_primary_under_load_is_replaced_and_its_unacknowledged_tail_is_not_merged(group):
+    """Statements sent to a hung primary wait in its socket and run when it resumes (SIGCONT); they
+    commit locally, though no client is acknowledged any more (grouter closed their sessions) and
+    no member receives them. GR calls such transactions errant: the old primary must not merge them silently, so it
+    stays ERROR with the reason unless it had none."""
+    sb, g = group
+    old = primary_member(group_status(g))
+    writer = start_writer(sb, g)
+    with stopped_process(sb.pid(3)):
+        t_stop = time.monotonic()
+        wait_for_primary(g, 30, exclude=[old])
+        writer.wait_first_success_after(t_stop, 30)
+        assert writer.first_success_after(t_stop) - t_stop < kHungPrimaryBoundS
+    m = wait_member(g, old, lambda m: m is not None and (
+        m["member_state"] == "ONLINE" or "errant transactions" in m["state_reason"]), 60,
+        "the old primary to rejoin or to be ERROR with errant transactions")
+    writer.stop()
+    assert_no_acknowledged_write_lost(writer, sb, [1, 2])
+    assert sb.sql(3, "SELECT @@read_only").split()[-1] == "1", "fenced either way"
+    if m["member_state"] != "ONLINE":
+        assert m["member_state"] == "ERROR" and "-%d-" % node_server_id(sb, 3) in m["state_reason"]
+        # ... and it takes no traffic.
+        assert node_server_id(sb, 3) not in server_ids_through(g.route_port("secondary"))
+
+
+def test_errant_write_on_a_secondary_puts_it_in_error_without_traffic(group):
+    sb, g = group
+    # admin has READ ONLY ADMIN: read_only does not stop it, as GR's docs warn for SUPER.
+    sb.sql(1, "CREATE TABLE test.errant (id INT PRIMARY KEY); INSERT INTO test.errant VALUES (1)")
+    m = wait_member_state(g, sb.addr(1), "ERROR", 30)
+    assert "errant" in m["state_reason"] or "error" in m["state_reason"], m
+    assert server_ids_through(g.route_port("secondary")) == {node_server_id(sb, 2)}
+    # Writes through the primary route go on.
+    writer = start_writer(sb, g, threads=2)
+    writer.stop()
+    assert_no_acknowledged_write_lost(writer, sb, [2, 3])
+
+
+def test_two_of_three_killed_no_promotion_until_one_returns(group):
+    sb, g = group
+    old = primary_member(group_status(g))
+    sb.kill(3)
+    sb.kill(1)
+    # grouter sees that it cannot expel without a majority, and says so.
+    wait_until(lambda: "a majority of the view is not reachable" in g.log(), 30,
+               "grouter to report the missing majority")
+    status = group_status(g)
+    assert status["primary"] in (None, old["member_id"])
+    assert find_member(status, sb.addr(2))["member_role"] != "PRIMARY"
+    assert sb.sql(2, "SELECT @@read_only").split()[-1] == "1", "the minority stays fenced"
+    # One node returns: a majority again; the dead primary is expelled and node2 promoted.
+    sb.start(1)
+    new = wait_for_primary(g, 60, exclude=[old])
+    assert new["member_port"] == sb.port(2)
+    writer = start_writer(sb, g, threads=2)
+    writer.stop()
+    assert_no_acknowledged_write_lost(writer, sb, [1, 2])
+
+
+def test_switchover_under_load_loses_nothing(group):
+    sb, g = group
+    before = group_status(g)
+    old = primary_member(before)
+    target = find_member(before, sb.addr(1))
+    writer = start_writer(sb, g)
+    try:
+        code, body = switchover(g, target["member_id"])
+        assert code == 200, body
+        writer.wait_acknowledged(writer.counters()["acknowledged"] + 200, 30)
+    finally:
+        writer.stop()
+    status = group_status(g)
+    assert status["primary"] == target["member_id"]
+    assert seq_of(status) == seq_of(before), "a switchover changes the primary, not the view"
+    wait_member_state(g, old, "ONLINE", 30)
+    assert find_member(group_status(g), old)["member_role"] == "SECONDARY"
+    assert sb.sql(3, "SELECT @@read_only").split()[-1] == "1"
+    assert_no_acknowledged_write_lost(writer, sb, [1, 2, 3])
+    assert_same_data(sb, [1, 2, 3])
+    # Unknown members and non-ONLINE ones are refused with the reason.
+    code, body = switchover(g, "00000000-0000-0000-0000-000000000000")
+    assert code == 400 and "no member" in body["error"], (code, body)
