@@ -190,7 +190,7 @@ bool GroupController::propose(const Entry& entry) {
 
 void GroupController::publish() {
   published_ = std::make_shared<const GroupState>(state_);
-  if (publish_) publish_(published_, primary_held_);
+  if (publish_) publish_(published_, access());
 }
 
 const Member* GroupController::member(const Node& node) const {
@@ -305,7 +305,42 @@ void GroupController::on_probe(const std::string& name, const ProbeResult& resul
 
 void GroupController::on_round() {
   if (stopping_) return;
-  handle_events(detector_.tick(monotonic_ms()));
+  const int64_t now = monotonic_ms();
+  handle_events(detector_.tick(now));
+  check_majority(now);
+}
+
+RouteAccess GroupController::access() const {
+  if (exit_action_applied_) {
+    return config_.exit_action == ExitAction::kReadOnly ? RouteAccess::kNoPrimary : RouteAccess::kNone;
+  }
+  return primary_held_ ? RouteAccess::kNoPrimary : RouteAccess::kAll;
+}
+
+void GroupController::check_majority(int64_t now_ms) {
+  if (!state_.bootstrapped() || state_.view_member_ids().empty()) return;
+  if (has_majority(state_)) {
+    if (exit_action_applied_) {
+      logger_.info("group: a majority of view {} is reachable again: routes serve the group again",
+                   to_string(state_.view_id));
+      exit_action_applied_ = false;
+      publish();
+    }
+    no_majority_since_ms_ = 0;
+    return;
+  }
+  if (no_majority_since_ms_ == 0) no_majority_since_ms_ = now_ms;
+  const int64_t timeout = config_.unreachable_majority_timeout_ms;
+  if (timeout <= 0 || exit_action_applied_ || now_ms - no_majority_since_ms_ < timeout) return;
+  exit_action_applied_ = true;
+  const char* action = config_.exit_action == ExitAction::kReadOnly      ? "READ_ONLY: reads only"
+                       : config_.exit_action == ExitAction::kAbortServer ? "ABORT_SERVER: grouter stops"
+                                                                          : "OFFLINE_MODE: no traffic";
+  logger_.error("group: a majority of view {} has been unreachable for {} ms "
+                "(unreachable_majority_timeout): exit_state_action={}",
+                to_string(state_.view_id), now_ms - no_majority_since_ms_, action);
+  publish();
+  if (config_.exit_action == ExitAction::kAbortServer && on_abort_) on_abort_();
 }
 
 void GroupController::handle_events(const std::vector<DetectorEvent>& events) {

@@ -62,6 +62,15 @@
 
 namespace grouter::metadata {
 
+// What the routes may use of a published state: every ONLINE member; no primary (while a
+// switchover drains it, or exit_state_action=READ_ONLY applies); nothing (exit_state_action=
+// OFFLINE_MODE applies).
+enum class RouteAccess { kAll, kNoPrimary, kNone };
+
+// What grouter does when a majority of the view stays unreachable for unreachable_majority_timeout
+// (GR's exit_state_action, applied to the routes): refuse all traffic, keep only reads, or stop.
+enum class ExitAction { kOfflineMode, kReadOnly, kAbortServer };
+
 struct ControllerConfig {
   std::string group_name;
   bool bootstrap_group = false;
@@ -75,6 +84,10 @@ struct ControllerConfig {
   // backlog and is writable; primary-route connections wait until then.
   bool eventual = false;
   FailureDetectorConfig detector;
+  // 0: wait for ever. Otherwise, once a majority of the view has been unreachable this long,
+  // exit_action applies to the routes until a majority is back (kAbortServer: on_abort runs).
+  int64_t unreachable_majority_timeout_ms = 0;
+  ExitAction exit_action = ExitAction::kOfflineMode;
   uint32_t autorejoin_tries = 3;
   uint32_t recovery_retry_count = 10;
   int64_t recovery_reconnect_interval_ms = 60000;
@@ -85,9 +98,8 @@ struct ControllerConfig {
   std::string state_folder;       // where the group log lives
 };
 
-// Called with every new decided state; `primary_held` is true while a switchover keeps new work
-// off the primary.
-using PublishState = std::function<void(std::shared_ptr<const GroupState> state, bool primary_held)>;
+// Called with every new decided state and whenever the routes' access changes.
+using PublishState = std::function<void(std::shared_ptr<const GroupState> state, RouteAccess access)>;
 
 class GroupController final : public GroupService {
  public:
@@ -96,6 +108,8 @@ class GroupController final : public GroupService {
                                                                           Logger logger,
                                                                           ControllerConfig config,
                                                                           PublishState publish);
+  // For exit_state_action=ABORT_SERVER: what stops the process.
+  void set_on_abort(std::function<void()> on_abort) { on_abort_ = std::move(on_abort); }
   GroupController(const GroupController&) = delete;
   GroupController& operator=(const GroupController&) = delete;
   ~GroupController() override;
@@ -161,6 +175,8 @@ class GroupController final : public GroupService {
   void on_probe(const std::string& name, const ProbeResult& result);
   void on_round();
   void handle_events(const std::vector<DetectorEvent>& events);
+  void check_majority(int64_t now_ms);
+  RouteAccess access() const;
 
   // Deciding.
   void kick(int64_t delay_ms = 0);
@@ -222,6 +238,9 @@ class GroupController final : public GroupService {
   std::map<std::string, std::string> suspect_reason_;
   std::optional<PendingSwitchover> switchover_;
   bool primary_held_ = false;
+  int64_t no_majority_since_ms_ = 0;  // 0: a majority is reachable
+  bool exit_action_applied_ = false;
+  std::function<void()> on_abort_;
   std::string isolated_primary_;  // the suspected primary the secondaries stopped receiving from
   bool op_running_ = false;
   bool last_apply_ok_ = false;

@@ -138,9 +138,10 @@ bool App::start_group() {
     fail("[group_replication] needs [DEFAULT] runtime_folder: the group's state is kept there");
     return false;
   }
-  auto publish = [this](std::shared_ptr<const metadata::GroupState> state, bool primary_held) {
+  auto publish = [this](std::shared_ptr<const metadata::GroupState> state,
+                        metadata::RouteAccess access) {
     auto set = std::make_shared<const routing::DestinationSet>(
-        destinations_of(*state, primary_held, ++group_generation_));
+        destinations_of(*state, access, ++group_generation_));
     for (const auto& route : routes_) {
       if (route->config().group) route->publish(set);
     }
@@ -151,6 +152,10 @@ bool App::start_group() {
     return false;
   }
   group_ = std::move(*group);
+  group_->set_on_abort([this] {
+    exit_status_ = 1;
+    shutdown();
+  });
   return true;
 }
 
@@ -193,7 +198,7 @@ int App::run() {
   uv_run(&loop_, UV_RUN_DEFAULT);
   if (started) logger_.info("grouter stopped");
   logger_.flush();
-  return started ? 0 : 1;
+  return started ? exit_status_ : 1;
 }
 
 }  // namespace grouter

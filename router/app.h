@@ -26,7 +26,8 @@ class App {
   ~App();
 
   // Runs until SIGTERM/SIGINT. Returns the process exit status: 0 after a clean shutdown, 1 when
-  // start-up failed (the reason is logged and printed to stderr).
+  // start-up failed (the reason is logged and printed to stderr) or the group's
+  // exit_state_action=ABORT_SERVER stopped it.
   int run();
 
  private:
@@ -48,6 +49,7 @@ class App {
   std::unique_ptr<metadata::GroupController> group_;
   uint64_t group_generation_ = 0;
   bool stopping_ = false;
+  int exit_status_ = 0;  // 1 after exit_state_action=ABORT_SERVER
 };
 
 }  // namespace grouter

@@ -3,15 +3,16 @@
 
 namespace grouter {
 
-routing::DestinationSet destinations_of(const metadata::GroupState& state, bool primary_held,
-                                        uint64_t generation) {
+routing::DestinationSet destinations_of(const metadata::GroupState& state,
+                                        metadata::RouteAccess access, uint64_t generation) {
   routing::DestinationSet set;
   set.generation = generation;
+  if (access == metadata::RouteAccess::kNone) return set;
   for (const metadata::Member& m : state.members) {
     if (!m.in_view || m.state != metadata::MemberState::kOnline) continue;
     routing::Destination d{m.host, m.port};
     if (metadata::derived_role(state, m) == metadata::MemberRole::kPrimary) {
-      if (!primary_held) set.primaries.push_back(std::move(d));
+      if (access == metadata::RouteAccess::kAll) set.primaries.push_back(std::move(d));
     } else {
       set.secondaries.push_back(std::move(d));
     }
@@ -33,6 +34,10 @@ metadata::ControllerConfig controller_config(const Config& config) {
   c.detector.probe_interval_ms = g.probe_interval.count();
   c.detector.suspicion_timeout_ms = g.member_suspicion_timeout.count();
   c.detector.member_expel_timeout_ms = g.member_expel_timeout.count();
+  c.unreachable_majority_timeout_ms = g.unreachable_majority_timeout.count();
+  c.exit_action = g.exit_state_action == ExitStateAction::kReadOnly      ? metadata::ExitAction::kReadOnly
+                  : g.exit_state_action == ExitStateAction::kAbortServer ? metadata::ExitAction::kAbortServer
+                                                                          : metadata::ExitAction::kOfflineMode;
   c.autorejoin_tries = g.autorejoin_tries;
   c.recovery_retry_count = g.recovery_retry_count;
   c.recovery_reconnect_interval_ms = g.recovery_reconnect_interval.count();

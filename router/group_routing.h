@@ -12,11 +12,11 @@
 
 namespace grouter {
 
-// Members of the newest view that may take connections: the primary when it is ONLINE (none while
-// `primary_held`), and the ONLINE secondaries. UNREACHABLE, RECOVERING, ERROR and OFFLINE members
-// take none.
-routing::DestinationSet destinations_of(const metadata::GroupState& state, bool primary_held,
-                                        uint64_t generation);
+// Members of the newest view that may take connections, as `access` allows: the primary when it
+// is ONLINE, and the ONLINE secondaries. UNREACHABLE, RECOVERING, ERROR and OFFLINE members take
+// none.
+routing::DestinationSet destinations_of(const metadata::GroupState& state,
+                                        metadata::RouteAccess access, uint64_t generation);
 
 // The controller's settings; the group log lives in RUNTIME_FOLDER/group.
 metadata::ControllerConfig controller_config(const Config& config);

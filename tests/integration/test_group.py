@@ -76,25 +76,40 @@ def all_online(grouter, sandbox, timeout_s=60):
                       else None, timeout_s, "every node ONLINE with a primary")
 
 
-@pytest.fixture
-def group(tmp_path):
-    """A fresh fenced 3-node sandbox and a grouter forming the group over it (weights kWeights)."""
+def cleanup_group(sb, g):
+    if g is not None:
+        g.cleanup()
+    for i in range(1, sb.nodes + 1):  # a test may leave a node stopped by SIGSTOP
+        try:
+            os.kill(sb.pid(i), signal.SIGCONT)
+        except (AssertionError, ProcessLookupError):
+            pass
+    sb.destroy()
+
+
+def start_group(tmp_path, group_options=None):
+    """A fresh fenced 3-node sandbox and a grouter forming the group over it (weights kWeights);
+    (sandbox, grouter) once every node is ONLINE."""
     sb = FencedSandbox(tmp_path / "sandbox")
     g = None
     try:
         sb.create()
-        g = Grouter(tmp_path / "grouter", group_sections(sb, weights=kWeights)).start()
+        g = Grouter(tmp_path / "grouter",
+                    group_sections(sb, weights=kWeights, group_options=group_options)).start()
         all_online(g, sb)
+        return sb, g
+    except BaseException:
+        cleanup_group(sb, g)
+        raise
+
+
+@pytest.fixture
+def group(tmp_path):
+    sb, g = start_group(tmp_path)
+    try:
         yield sb, g
     finally:
-        if g is not None:
-            g.cleanup()
-        for i in range(1, sb.nodes + 1):  # a test may leave a node stopped by SIGSTOP
-            try:
-                os.kill(sb.pid(i), signal.SIGCONT)
-            except (AssertionError, ProcessLookupError):
-                pass
-        sb.destroy()
+        cleanup_group(sb, g)
 
 
 def start_writer(sandbox, grouter, threads=8):
@@ -323,3 +338,37 @@ def test_switchover_under_load_loses_nothing(group):
     # Unknown members and non-ONLINE ones are refused with the reason.
     code, body = switchover(g, "00000000-0000-0000-0000-000000000000")
     assert code == 400 and "no member" in body["error"], (code, body)
+
+
+def test_exit_state_action_applies_after_unreachable_majority_timeout(tmp_path):
+    sb, g = start_group(tmp_path, {"unreachable_majority_timeout": 2,
+                                   "exit_state_action": "OFFLINE_MODE"})
+    try:
+        node2 = node_server_id(sb, 2)
+        session = None
+        for _ in range(10):  # round-robin: one of the first sessions lands on node2
+            conn = MySQLdb.connect(host="127.0.0.1", port=g.route_port("secondary"), user="app",
+                                   passwd="app_pw", db="test", connect_timeout=5)
+            cur = conn.cursor()
+            cur.execute("SELECT @@server_id")
+            if int(cur.fetchone()[0]) == node2:
+                session = conn
+                break
+            conn.close()
+        assert session is not None
+        sb.kill(3)
+        sb.kill(1)
+        wait_until(lambda: "exit_state_action=OFFLINE_MODE" in g.log(), 30,
+                   "grouter to apply exit_state_action")
+        # OFFLINE_MODE: the routes serve nothing, and the open session was closed.
+        status, body = g.rest("/api/20190715/routes/secondary/destinations")
+        assert status == 200 and body["items"] == [], body
+        with pytest.raises(MySQLdb.OperationalError):
+            session.cursor().execute("SELECT 1")
+        # A majority again: the routes serve the group again.
+        sb.start(1)
+        wait_until(lambda: "reachable again: routes serve the group again" in g.log(), 60,
+                   "grouter to lift exit_state_action")
+        assert server_ids_through(g.route_port("secondary"), 4)
+    finally:
+        cleanup_group(sb, g)

@@ -33,7 +33,7 @@ metadata::GroupState three_members() {
 
 TEST(GroupRouting, PrimaryAndOnlineSecondaries) {
   auto state = three_members();
-  auto set = destinations_of(state, false, 7);
+  auto set = destinations_of(state, metadata::RouteAccess::kAll, 7);
   EXPECT_EQ(set.generation, 7u);
   ASSERT_EQ(set.primaries.size(), 1u);
   EXPECT_EQ(set.primaries[0].port, 3302);
@@ -43,9 +43,15 @@ TEST(GroupRouting, PrimaryAndOnlineSecondaries) {
 }
 
 TEST(GroupRouting, HeldPrimaryTakesNoConnections) {
-  auto set = destinations_of(three_members(), true, 1);
+  auto set = destinations_of(three_members(), metadata::RouteAccess::kNoPrimary, 1);
   EXPECT_TRUE(set.primaries.empty());
   EXPECT_EQ(set.secondaries.size(), 2u);
+}
+
+TEST(GroupRouting, OfflineModeTakesNothing) {
+  auto set = destinations_of(three_members(), metadata::RouteAccess::kNone, 1);
+  EXPECT_TRUE(set.primaries.empty());
+  EXPECT_TRUE(set.secondaries.empty());
 }
 
 TEST(GroupRouting, UnreachableRecoveringAndExpelledMembersTakeNone) {
@@ -53,7 +59,7 @@ TEST(GroupRouting, UnreachableRecoveringAndExpelledMembersTakeNone) {
   // The primary suspected: no primary destination, though it is still the primary of the view.
   auto suspected = metadata::apply_entry(state, metadata::MemberSuspected{state.members[1].member_id});
   ASSERT_TRUE(suspected.has_value());
-  auto set = destinations_of(*suspected, false, 1);
+  auto set = destinations_of(*suspected, metadata::RouteAccess::kAll, 1);
   EXPECT_TRUE(set.primaries.empty());
   EXPECT_EQ(set.secondaries.size(), 2u);
   // A secondary expelled (ERROR) and one rejoining (RECOVERING): neither is used.
@@ -63,7 +69,7 @@ TEST(GroupRouting, UnreachableRecoveringAndExpelledMembersTakeNone) {
   ASSERT_TRUE(rejoining.has_value());
   EXPECT_EQ(rejoining->members[0].state, MemberState::kRecovering);
   for (const auto& s : {*expelled, *rejoining}) {
-    set = destinations_of(s, false, 1);
+    set = destinations_of(s, metadata::RouteAccess::kAll, 1);
     ASSERT_EQ(set.secondaries.size(), 1u);
     EXPECT_EQ(set.secondaries[0].port, 3303);
     EXPECT_EQ(set.primaries.size(), 1u);
