@@ -293,6 +293,16 @@ void GroupController::on_probe(const std::string& name, const ProbeResult& resul
                             " ms (" + result.error + ")";
     }
     handle_events(detector_.observe(id, result.outcome, result.finished_ms));
+    // The server closed the probe connection (it may have died): ask again at once on a new
+    // connection rather than a round later, once in a row.
+    if (result.connection_lost && !node->quick_reprobe_done) {
+      node->quick_reprobe_done = true;
+      after(0, [this, name] {
+        if (!stopping_) monitor_->probe_now(name);
+      });
+    } else if (result.outcome == ProbeOutcome::kOk) {
+      node->quick_reprobe_done = false;
+    }
     // A refusal is confirmed by a second one, sooner than the next round.
     if (result.outcome == ProbeOutcome::kRefused) {
       after(config_.detector.refused_confirm_ms, [this, name] {
@@ -673,6 +683,13 @@ bool GroupController::check_recovering(Node& node, const Member& m) {
     node.recovery.reset();
     node.rejoin_failures = 0;
     node.own_writes_baseline.reset();
+    Node* primary = state_.primary ? node_by_id(*state_.primary) : nullptr;
+    if (primary != nullptr && primary != donor_node) {
+      // Recovered from a secondary: replicate from the primary before taking traffic.
+      start_op("finish the recovery of " + node.config.name,
+               finish_recovery(&node, primary, m.member_id), {&node});
+      return true;
+    }
     propose(MemberOnline{m.member_id});
     return false;
   }
@@ -1080,6 +1097,14 @@ Task<GroupController::OpResult> GroupController::start_recovery(Node* node) {
   r.pause_until_ms = 0;
   logger_.info("group: recovery of {}: donor {} ({} transaction(s) behind, attempt {})",
                node->config.name, donor->config.name, transactions_behind(start, *target), r.attempts);
+  co_return OpResult{};
+}
+
+Task<GroupController::OpResult> GroupController::finish_recovery(Node* node, Node* primary,
+                                                                  std::string member_id) {
+  if (auto ok = co_await repoint(node, primary); !ok) co_return ok;
+  const Member* m = state_.find(member_id);
+  if (m != nullptr && m->in_view && m->state == MemberState::kRecovering) propose(MemberOnline{member_id});
   co_return OpResult{};
 }
 

@@ -151,6 +151,7 @@ class GroupController final : public GroupService {
     std::optional<Recovery> recovery;
     uint32_t rejoin_failures = 0;
     bool no_rejoin = false;    // errant transactions: stays ERROR until grouter restarts
+    bool quick_reprobe_done = false;  // a lost probe connection was re-probed at once
     std::unique_ptr<sql::SqlConnection> admin;
     bool admin_broken = false;
   };
@@ -204,6 +205,7 @@ class GroupController final : public GroupService {
   Task<std::expected<size_t, std::string>> kill_clients(Node* node);
   Task<OpResult> rejoin(Node* node);
   Task<OpResult> start_recovery(Node* node);
+  Task<OpResult> finish_recovery(Node* node, Node* primary, std::string member_id);
   Task<OpResult> repoint(Node* node, Node* source);
   Task<OpResult> promote(Node* node);
   Task<OpResult> make_writable(Node* node);

@@ -103,6 +103,7 @@ void Monitor::probe(Node& node) {
           target->broken = true;
         }
         result.error = e.to_string();
+        result.connection_lost = e.kind == sql::SqlError::Kind::kConnectionLost;
         finish(*target, std::move(result));
         return;
       }

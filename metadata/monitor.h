@@ -33,6 +33,7 @@ struct ProbeResult {
   // run (access denied, a malformed answer): `error` says why.
   std::optional<NodeFacts> facts;
   std::string error;
+  bool connection_lost = false;  // the server closed or reset an established probe connection
   int64_t started_ms = 0;  // monotonic; the facts are at least this new
   int64_t finished_ms = 0;
 };

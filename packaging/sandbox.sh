@@ -98,7 +98,10 @@ write_cnf() {  # write_cnf I
   if [ "${FENCED:-0}" = 1 ]; then
     # Like GR's advice to put super_read_only in the option file: a node never starts writable;
     # grouter lifts read_only on the primary it elects and turns on its semi-sync master side.
+    # Nor does it resume replicating from the source it had before a restart (which may be a
+    # deposed primary): grouter points it at a donor when it rejoins.
     role_opts="read_only = ON
+skip_slave_start = ON
 init_rpl_role = SLAVE
 rpl_semi_sync_slave_enabled = ON
 rpl_semi_sync_master_enabled = OFF
