@@ -42,6 +42,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -n "$dir" ] || { usage >&2; exit 2; }
+# Absolute, so that the processes' command lines (which status/stop/kill match) name it the same
+# way whatever the caller's directory.
+dir="$(realpath -m -- "$dir")"
 [ $# -ge 1 ] || { usage >&2; exit 2; }
 cmd="$1"; shift
 

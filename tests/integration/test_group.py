@@ -372,3 +372,56 @@ def test_exit_state_action_applies_after_unreachable_majority_timeout(tmp_path):
         assert server_ids_through(g.route_port("secondary"), 4)
     finally:
         cleanup_group(sb, g)
+
+
+def test_node_missing_a_requirement_is_error_with_the_reason_until_fixed(tmp_path):
+    sb = FencedSandbox(tmp_path / "sandbox")
+    g = None
+    try:
+        sb.create()
+        sb.sql(1, "SET GLOBAL gtid_strict_mode = OFF")
+        g = Grouter(tmp_path / "grouter", group_sections(sb, weights=kWeights)).start()
+        m = wait_member_state(g, sb.addr(1), "ERROR", 30)
+        assert m["state_reason"] == "gtid_strict_mode is OFF", m
+        assert m["member_role"] == ""
+        primary = wait_for_primary(g, 30)
+        assert primary["member_port"] == sb.port(3)
+        wait_member_state(g, sb.addr(2), "ONLINE", 30)
+        assert sb.sql(1, "SELECT @@read_only").split()[-1] == "1"
+        assert node_server_id(sb, 1) not in server_ids_through(g.route_port("secondary"))
+        # Fixed on the node: it joins through recovery.
+        sb.sql(1, "SET GLOBAL gtid_strict_mode = ON")
+        wait_member_state(g, sb.addr(1), "ONLINE", 30)
+        assert find_member(group_status(g), sb.addr(1))["member_role"] == "SECONDARY"
+    finally:
+        cleanup_group(sb, g)
+
+
+def test_recovery_without_the_binary_logs_it_needs_ends_in_error_after_the_retries(tmp_path):
+    sb, g = start_group(tmp_path, {"recovery_retry_count": 2, "recovery_reconnect_interval": 1,
+                                   "autorejoin_tries": 0})
+    try:
+        sb.stop(1)
+        wait_member_state(g, sb.addr(1), "ERROR", 30)
+        writer = start_writer(sb, g, threads=2)
+        writer.stop()
+        # Every donor loses the binary logs node1 would need. (MariaDB keeps the previous file
+        # until its binlog checkpoint has moved on, so PURGE is repeated until it took.)
+        for i in (2, 3):
+            sb.sql(i, "FLUSH BINARY LOGS")
+            last = sb.sql(i, "SHOW BINARY LOGS").split()[-2]
+
+            def purged(i=i, last=last):
+                sb.sql(i, f"PURGE BINARY LOGS TO '{last}'")
+                return sb.sql(i, "SHOW BINARY LOGS").split()[0] == last
+            wait_until(purged, 30, f"node{i} to purge its binary logs before {last}")
+        sb.start(1)
+        m = wait_member(g, sb.addr(1), lambda m: m is not None and m["member_state"] == "ERROR"
+                        and "binary logs" in m["state_reason"], 60,
+                        "node1 to be ERROR for missing binary logs")
+        assert "1236" in m["state_reason"], m
+        log = g.log()
+        assert "attempt 1 of 2" in log and "attempt 2 of 2" in log
+        assert node_server_id(sb, 1) not in server_ids_through(g.route_port("secondary"))
+    finally:
+        cleanup_group(sb, g)
