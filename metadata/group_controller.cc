@@ -712,7 +712,8 @@ bool GroupController::check_recovering(Node& node, const Member& m) {
   rec.last_error = failure;
   rec.every_donor_missing_binlogs = rec.every_donor_missing_binlogs && missing_binlogs;
   logger_.warning("group: recovery of {} from donor {} failed (attempt {} of {}): {}",
-                  node.config.name, rec.donor, rec.attempts, config_.recovery_retry_count, failure);
+                  node.config.name, donor_node != nullptr ? donor_node->config.name : rec.donor,
+                  rec.attempts, config_.recovery_retry_count, failure);
   if (rec.attempts >= config_.recovery_retry_count) {
     ++node.rejoin_failures;
     std::string reason = "distributed recovery failed after " + std::to_string(rec.attempts) +

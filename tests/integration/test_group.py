@@ -161,6 +161,14 @@ def test_group_forms_over_fresh_nodes_and_survives_a_grouter_restart(group):
                                                               node_server_id(sb, 2)}
     wait_until(lambda: all(sb.sql(i, "SELECT COUNT(*) FROM test.formed").split()[-1] == "1"
                            for i in (1, 2)), 30, "the row on both secondaries")
+    # MySQL Router's metadata-cache endpoints describe the same group.
+    code, body = g.rest("/api/20190715/metadata")
+    assert code == 200 and body["items"] == [{"name": "mygroup"}], body
+    code, body = g.rest("/api/20190715/metadata/mygroup/config")
+    assert code == 200 and body["groupReplicationId"] == status["group_name"], body
+    assert sorted(n["port"] for n in body["nodes"]) == [sb.port(i) for i in (1, 2, 3)]
+    code, body = g.rest("/api/20190715/metadata/mygroup/status")
+    assert code == 200 and body["refreshSucceeded"] > 0, body
     # A restarted grouter keeps the group: name, view fixed part, member ids, primary.
     g.stop()
     g.start()
