@@ -120,10 +120,23 @@ def start_writer(sandbox, grouter, threads=8):
     return w
 
 
-def assert_no_acknowledged_write_lost(writer, sandbox, nodes):
-    for i in nodes:
-        missing = writer.verify_all_present(host="127.0.0.1", port=sandbox.port(i))
-        assert not missing, f"node{i} lacks {len(missing)} acknowledged writes, e.g. {missing[:5]}"
+def assert_no_acknowledged_write_lost(writer, sandbox, nodes, timeout_s=60):
+    """Every acknowledged write is on nodes[0] (the primary) now, and reaches the others (secondaries:
+    semi-sync acknowledges a write once a replica received it, applying it may lag) within
+    timeout_s."""
+    primary, *secondaries = nodes
+    missing = writer.verify_all_present(host="127.0.0.1", port=sandbox.port(primary))
+    assert not missing, f"node{primary} lacks {len(missing)} acknowledged writes, e.g. {missing[:5]}"
+    for i in secondaries:
+        last = []
+
+        def present(i=i):
+            last[:] = writer.verify_all_present(host="127.0.0.1", port=sandbox.port(i))
+            return not last
+        try:
+            wait_until(present, timeout_s, f"node{i} to apply every acknowledged write")
+        except AssertionError:
+            raise AssertionError(f"node{i} lacks {len(last)} acknowledged writes, e.g. {last[:5]}") from None
 
 
 def assert_same_data(sandbox, nodes, timeout_s=60):
@@ -225,7 +238,7 @@ def test_killed_primary_fails_over_by_the_rule_without_losing_a_write_and_rejoin
     assert find_member(back, old)["member_role"] == "SECONDARY"
     assert seq_of(back) == seq_of(after) + 1
     assert_same_data(sb, [1, 2, 3])
-    assert_no_acknowledged_write_lost(writer, sb, [1, 2, 3])
+    assert_no_acknowledged_write_lost(writer, sb, [2, 1, 3])
     assert "RECOVERING" in g.log() or "joins" in g.log()
 
 
@@ -254,7 +267,7 @@ def test_hung_primary_is_expelled_fenced_and_rejoins_without_taking_a_write(grou
     status = group_status(g)
     assert find_member(status, old)["member_role"] == "SECONDARY"
     assert sb.sql(3, "SELECT @@read_only").split()[-1] == "1"
-    assert_no_acknowledged_write_lost(writer, sb, [1, 2, 3])
+    assert_no_acknowledged_write_lost(writer, sb, [2, 1, 3])
     assert_same_data(sb, [1, 2, 3])
     # The old primary took no write the group does not have: gtid_binlog_state keeps the newest
     # GTID of every (domain, server) pair, and node3's own pair is the same on node3 and on the
@@ -281,7 +294,7 @@ def test_hung_primary_under_load_is_replaced_and_its_unacknowledged_tail_is_not_
         m["member_state"] == "ONLINE" or "errant transactions" in m["state_reason"]), 60,
         "the old primary to rejoin or to be ERROR with errant transactions")
     writer.stop()
-    assert_no_acknowledged_write_lost(writer, sb, [1, 2])
+    assert_no_acknowledged_write_lost(writer, sb, [2, 1])
     assert sb.sql(3, "SELECT @@read_only").split()[-1] == "1", "fenced either way"
     if m["member_state"] != "ONLINE":
         assert m["member_state"] == "ERROR" and "-%d-" % node_server_id(sb, 3) in m["state_reason"]
@@ -299,7 +312,7 @@ def test_errant_write_on_a_secondary_puts_it_in_error_without_traffic(group):
     # Writes through the primary route go on.
     writer = start_writer(sb, g, threads=2)
     writer.stop()
-    assert_no_acknowledged_write_lost(writer, sb, [2, 3])
+    assert_no_acknowledged_write_lost(writer, sb, [3, 2])
 
 
 def test_two_of_three_killed_no_promotion_until_one_returns(group):
@@ -320,7 +333,7 @@ def test_two_of_three_killed_no_promotion_until_one_returns(group):
     assert new["member_port"] == sb.port(2)
     writer = start_writer(sb, g, threads=2)
     writer.stop()
-    assert_no_acknowledged_write_lost(writer, sb, [1, 2])
+    assert_no_acknowledged_write_lost(writer, sb, [2, 1])
 
 
 def test_switchover_under_load_loses_nothing(group):
