@@ -99,15 +99,16 @@ struct ControllerConfig {
 };
 
 // Called with every new decided state and whenever the routes' access changes.
-using PublishState = std::function<void(std::shared_ptr<const GroupState> state, RouteAccess access)>;
+using PublishState =
+    std::function<void(std::shared_ptr<const GroupState> state, RouteAccess access)>;
 
 class GroupController final : public GroupService {
  public:
   // Opens the group log in config.state_folder and replays it. The error is one line.
   static std::expected<std::unique_ptr<GroupController>, std::string> open(uv_loop_t* loop,
-                                                                          Logger logger,
-                                                                          ControllerConfig config,
-                                                                          PublishState publish);
+                                                                           Logger logger,
+                                                                           ControllerConfig config,
+                                                                           PublishState publish);
   // For exit_state_action=ABORT_SERVER: what stops the process.
   void set_on_abort(std::function<void()> on_abort) { on_abort_ = std::move(on_abort); }
   GroupController(const GroupController&) = delete;
@@ -129,8 +130,8 @@ class GroupController final : public GroupService {
   using OpResult = std::expected<void, std::string>;
 
   struct Recovery {
-    std::string donor;        // member_id
-    GtidPosition target;      // the donor's executed set when recovery (re)started
+    std::string donor;    // member_id
+    GtidPosition target;  // the donor's executed set when recovery (re)started
     std::set<std::string> tried;
     uint32_t attempts = 0;
     int64_t started_ms = 0;
@@ -143,14 +144,14 @@ class GroupController final : public GroupService {
     NodeConfig config;  // member_id filled from the state
     std::optional<NodeFacts> facts;
     int64_t facts_started_ms = 0;
-    bool probed = false;       // some probe has ended (any outcome)
-    bool answered = false;     // the last probe ran
-    std::string probe_error;   // the last probe reached the server but could not run
-    int64_t settled_ms = 0;    // facts from probes started before this are stale
+    bool probed = false;      // some probe has ended (any outcome)
+    bool answered = false;    // the last probe ran
+    std::string probe_error;  // the last probe reached the server but could not run
+    int64_t settled_ms = 0;   // facts from probes started before this are stale
     std::optional<std::map<uint32_t, uint64_t>> own_writes_baseline;
     std::optional<Recovery> recovery;
     uint32_t rejoin_failures = 0;
-    bool no_rejoin = false;    // errant transactions: stays ERROR until grouter restarts
+    bool no_rejoin = false;           // errant transactions: stays ERROR until grouter restarts
     bool quick_reprobe_done = false;  // a lost probe connection was re-probed at once
     std::unique_ptr<sql::SqlConnection> admin;
     bool admin_broken = false;
@@ -187,6 +188,8 @@ class GroupController final : public GroupService {
   void expel_due_members();
   bool start_fencing();
   void restore_primary();
+  void form_over_nodes();
+  Node* elect_most_advanced(const std::vector<Node*>& candidates);
   bool start_isolating_primary();
   bool start_switchover();
   bool check_view_members();
