@@ -87,15 +87,17 @@ def cleanup_group(sb, g):
     sb.destroy()
 
 
-def start_group(tmp_path, group_options=None):
-    """A fresh fenced 3-node sandbox and a grouter forming the group over it (weights kWeights);
-    (sandbox, grouter) once every node is ONLINE."""
+def start_group(tmp_path, group_options=None, route_options=None):
+    """A fresh fenced 3-node sandbox and a grouter forming the group over it (weights kWeights;
+    group_options and route_options as for group_sections); (sandbox, grouter) once every node is
+    ONLINE."""
     sb = FencedSandbox(tmp_path / "sandbox")
     g = None
     try:
         sb.create()
         g = Grouter(tmp_path / "grouter",
-                    group_sections(sb, weights=kWeights, group_options=group_options)).start()
+                    group_sections(sb, weights=kWeights, group_options=group_options,
+                                   route_options=route_options)).start()
         all_online(g, sb)
         return sb, g
     except BaseException:
