@@ -77,7 +77,7 @@ void Monitor::probe(Node& node) {
       // A failed connect answers the queued probe statements with the cause.
     });
   }
-  // The three statements are queued at once; their answers arrive in order.
+  // The statements are queued at once; their answers arrive in order.
   auto results = std::make_shared<std::vector<sql::ResultSet>>();
   Node* target = &node;
   const uint64_t seq = ++node.probe_seq;
@@ -112,6 +112,7 @@ void Monitor::probe(Node& node) {
       result.outcome = ProbeOutcome::kOk;
       auto facts = parse_probe((*results)[0], (*results)[1], (*results)[2]);
       if (facts) {
+        facts->global_privileges = parse_global_privileges((*results)[3]);
         result.facts = std::move(*facts);
       } else {
         result.error = facts.error();

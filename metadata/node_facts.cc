@@ -4,6 +4,8 @@
 #include <charconv>
 #include <map>
 
+#include "metadata/member.h"
+
 namespace grouter::metadata {
 namespace {
 
@@ -21,7 +23,9 @@ std::map<std::string, std::string> name_values(const sql::ResultSet& result) {
   return values;
 }
 
-bool is_on(const std::string& value) { return value == "ON" || value == "1"; }
+bool is_on(const std::string& value) {
+  return value == "ON" || value == "1";
+}
 
 template <typename T>
 bool to_number(std::string_view text, T& out) {
@@ -60,7 +64,8 @@ std::expected<ReplicaFacts, std::string> parse_replica(const sql::ResultSet& res
 
 bool NodeFacts::replicating() const {
   // The receiver passes through Connecting and Preparing on its way to Yes.
-  return replica && replica->sql_running && replica->io_running != "No" && !replica->io_running.empty();
+  return replica && replica->sql_running && replica->io_running != "No" &&
+         !replica->io_running.empty();
 }
 
 std::expected<NodeFacts, std::string> parse_probe(const sql::ResultSet& variables,
@@ -97,12 +102,13 @@ std::expected<NodeFacts, std::string> parse_probe(const sql::ResultSet& variable
   facts.log_slave_updates = get("log_slave_updates") != nullptr && is_on(*get("log_slave_updates"));
   facts.binlog_format = *get("binlog_format");
   facts.gtid_strict_mode = get("gtid_strict_mode") != nullptr && is_on(*get("gtid_strict_mode"));
-  facts.semi_sync_present =
-      get("rpl_semi_sync_master_enabled") != nullptr && get("rpl_semi_sync_slave_enabled") != nullptr;
+  facts.semi_sync_present = get("rpl_semi_sync_master_enabled") != nullptr &&
+                            get("rpl_semi_sync_slave_enabled") != nullptr;
   if (facts.semi_sync_present) {
     facts.semi_sync_master_enabled = is_on(*get("rpl_semi_sync_master_enabled"));
     facts.semi_sync_slave_enabled = is_on(*get("rpl_semi_sync_slave_enabled"));
-    if (const auto* point = get("rpl_semi_sync_master_wait_point")) facts.semi_sync_wait_point = *point;
+    if (const auto* point = get("rpl_semi_sync_master_wait_point"))
+      facts.semi_sync_wait_point = *point;
   }
   const auto stat = name_values(status);
   if (auto it = stat.find("rpl_semi_sync_master_status"); it != stat.end()) {
@@ -119,12 +125,66 @@ std::expected<NodeFacts, std::string> parse_probe(const sql::ResultSet& variable
   return facts;
 }
 
+std::set<std::string> parse_global_privileges(const sql::ResultSet& grants) {
+  constexpr std::string_view kGrant = "GRANT ";
+  constexpr std::string_view kGlobal = " ON *.* TO ";
+  std::set<std::string> privileges;
+  for (const Row& row : grants.rows) {
+    if (row.empty() || !row[0]) continue;
+    const std::string_view line = *row[0];
+    const size_t on = line.find(kGlobal);
+    if (!line.starts_with(kGrant) || on == std::string_view::npos) continue;
+    std::string_view list = line.substr(kGrant.size(), on - kGrant.size());
+    while (!list.empty()) {
+      const size_t comma = list.find(", ");
+      privileges.emplace(list.substr(0, comma));
+      list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 2);
+    }
+  }
+  return privileges;
+}
+
+std::vector<std::string> missing_privileges(const std::set<std::string>& privileges,
+                                            std::string_view version) {
+  std::vector<std::string> missing;
+  if (privileges.contains("ALL PRIVILEGES")) return missing;
+  // SUPER stopped implying READ_ONLY ADMIN in MariaDB 10.11.0.
+  const auto v = parse_version(version);
+  const bool super_sets_read_only =
+      v && v->known && (v->major < 10 || (v->major == 10 && v->minor < 11));
+  struct Need {
+    const char* name;
+    bool super_implies;
+  };
+  const Need needed[] = {{"RELOAD", false},
+                         {"PROCESS", false},
+                         {"SLAVE MONITOR", true},
+                         {"REPLICATION SLAVE ADMIN", true},
+                         {"REPLICATION MASTER ADMIN", true},
+                         {"READ_ONLY ADMIN", super_sets_read_only},
+                         {"CONNECTION ADMIN", true}};
+  const bool super = privileges.contains("SUPER");
+  for (const Need& need : needed) {
+    if (!privileges.contains(need.name) && !(super && need.super_implies))
+      missing.emplace_back(need.name);
+  }
+  return missing;
+}
+
 std::optional<std::string> unmet_requirement(const NodeFacts& facts) {
   if (!facts.log_bin) return "the binary log is off (log_bin)";
   if (!facts.log_slave_updates) return "log_slave_updates is OFF";
   if (facts.binlog_format != "ROW") return "binlog_format is " + facts.binlog_format + ", not ROW";
   if (!facts.gtid_strict_mode) return "gtid_strict_mode is OFF";
   if (!facts.semi_sync_present) return "semi-synchronous replication is not available";
+  if (facts.global_privileges) {
+    const auto missing = missing_privileges(*facts.global_privileges, facts.version);
+    if (!missing.empty()) {
+      std::string list;
+      for (const std::string& name : missing) list += (list.empty() ? "" : ", ") + name;
+      return "cluster_user lacks the global privilege(s) " + list + " (GRANT them ON *.*)";
+    }
+  }
   return std::nullopt;
 }
 

@@ -1,22 +1,25 @@
 // What one probe of a storage node tells the group: identity, fencing, GTID positions, the
-// requirements a member must meet, semi-sync and replication state. The probe is three statements
-// that never wait on replication or locks held by clients (kProbeStatements); parse_probe() turns
-// their results into NodeFacts. Pure: no I/O.
+// requirements a member must meet (cluster_user's global privileges among them), semi-sync and
+// replication state. The probe is four statements that never wait on replication or locks held by
+// clients (kProbeStatements); parse_probe() and parse_global_privileges() turn their results into
+// NodeFacts. Pure: no I/O.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <expected>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "metadata/gtid.h"
 #include "metadata/sql/result_set.h"
 
 namespace grouter::metadata {
 
-inline constexpr std::array<std::string_view, 3> kProbeStatements = {
+inline constexpr std::array<std::string_view, 4> kProbeStatements = {
     "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('version', 'server_id', 'read_only', "
     "'gtid_binlog_pos', 'gtid_slave_pos', 'gtid_current_pos', 'log_bin', 'log_slave_updates', "
     "'binlog_format', 'gtid_strict_mode', 'rpl_semi_sync_master_enabled', "
@@ -24,6 +27,8 @@ inline constexpr std::array<std::string_view, 3> kProbeStatements = {
     "SHOW GLOBAL STATUS WHERE Variable_name IN ('Rpl_semi_sync_master_status', "
     "'Rpl_semi_sync_master_clients')",
     "SHOW SLAVE STATUS",
+    // The probing account's grants, its active roles' included.
+    "SHOW GRANTS",
 };
 
 // The node's replication from its source, from SHOW SLAVE STATUS (absent when nothing is
@@ -33,7 +38,7 @@ struct ReplicaFacts {
   uint16_t source_port = 0;
   std::string io_running;  // "Yes", "No", "Connecting" or "Preparing"
   bool sql_running = false;
-  GtidPosition received;   // Gtid_IO_Pos
+  GtidPosition received;  // Gtid_IO_Pos
   uint32_t last_io_errno = 0;
   std::string last_io_error;
   uint32_t last_sql_errno = 0;
@@ -61,6 +66,8 @@ struct NodeFacts {
   bool semi_sync_master_active = false;  // Rpl_semi_sync_master_status: ON unless it fell back
   uint32_t semi_sync_master_clients = 0;
   std::optional<ReplicaFacts> replica;
+  // cluster_user's privileges ON *.* ("ALL PRIVILEGES" as such); nullopt: not probed.
+  std::optional<std::set<std::string>> global_privileges;
 
   // Replication is configured and both threads run (the receiver possibly still connecting).
   bool replicating() const;
@@ -72,8 +79,19 @@ struct NodeFacts {
                                                                 const sql::ResultSet& status,
                                                                 const sql::ResultSet& replica);
 
+// The privileges ON *.* that SHOW GRANTS lists (rows "GRANT A, B ON *.* TO ..."), over all its
+// rows; grants on databases, tables, roles and proxies are not global and are left out.
+[[nodiscard]] std::set<std::string> parse_global_privileges(const sql::ResultSet& grants);
+
+// The global privileges grouter's statements need that PRIVILEGES (from SHOW GRANTS) lacks on a
+// server of VERSION, in the order of docs/group-replication.md; SUPER stands in for those it
+// implies there (all but RELOAD, PROCESS and, from 10.11, READ_ONLY ADMIN). Empty: none missing.
+[[nodiscard]] std::vector<std::string> missing_privileges(const std::set<std::string>& privileges,
+                                                          std::string_view version);
+
 // What keeps a node out of the group (GR's requirements, in MariaDB terms), or nullopt when it
-// meets them all: binary log, log_slave_updates, ROW format, gtid_strict_mode, semi-sync.
+// meets them all: binary log, log_slave_updates, ROW format, gtid_strict_mode, semi-sync, and
+// cluster_user's privileges (when probed).
 [[nodiscard]] std::optional<std::string> unmet_requirement(const NodeFacts& facts);
 
 }  // namespace grouter::metadata

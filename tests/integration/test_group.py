@@ -397,15 +397,33 @@ def test_exit_state_action_applies_after_unreachable_majority_timeout(tmp_path):
         cleanup_group(sb, g)
 
 
-def test_node_missing_a_requirement_is_error_with_the_reason_until_fixed(tmp_path):
+kAdminAccounts = ("'admin'@'%'", "'admin'@'localhost'")
+# (what breaks node1, the reason grouter must give, what fixes it). Account changes are kept out of
+# the binary log: logged, they would be transactions the group does not have.
+kUnmetRequirements = {
+    "gtid_strict_mode": ("SET GLOBAL gtid_strict_mode = OFF", "gtid_strict_mode is OFF",
+                         "SET GLOBAL gtid_strict_mode = ON"),
+    "privileges": (
+        "SET sql_log_bin = 0; " + " ".join(
+            f"REVOKE SUPER, READ_ONLY ADMIN, CONNECTION ADMIN ON *.* FROM {a};" for a in kAdminAccounts),
+        "cluster_user lacks the global privilege(s) READ_ONLY ADMIN, CONNECTION ADMIN "
+        "(GRANT them ON *.*)",
+        "SET sql_log_bin = 0; " + " ".join(
+            f"GRANT SUPER, READ_ONLY ADMIN, CONNECTION ADMIN ON *.* TO {a};" for a in kAdminAccounts)),
+}
+
+
+@pytest.mark.parametrize("requirement", sorted(kUnmetRequirements))
+def test_node_missing_a_requirement_is_error_with_the_reason_until_fixed(tmp_path, requirement):
+    breaks, reason, fixes = kUnmetRequirements[requirement]
     sb = FencedSandbox(tmp_path / "sandbox")
     g = None
     try:
         sb.create()
-        sb.sql(1, "SET GLOBAL gtid_strict_mode = OFF")
+        sb.sql(1, breaks)
         g = Grouter(tmp_path / "grouter", group_sections(sb, weights=kWeights)).start()
         m = wait_member_state(g, sb.addr(1), "ERROR", 30)
-        assert m["state_reason"] == "gtid_strict_mode is OFF", m
+        assert m["state_reason"] == reason, m
         assert m["member_role"] == ""
         primary = wait_for_primary(g, 30)
         assert primary["member_port"] == sb.port(3)
@@ -413,7 +431,7 @@ def test_node_missing_a_requirement_is_error_with_the_reason_until_fixed(tmp_pat
         assert sb.sql(1, "SELECT @@read_only").split()[-1] == "1"
         assert node_server_id(sb, 1) not in server_ids_through(g.route_port("secondary"))
         # Fixed on the node: it joins through recovery.
-        sb.sql(1, "SET GLOBAL gtid_strict_mode = ON")
+        sb.sql(1, fixes)
         wait_member_state(g, sb.addr(1), "ONLINE", 30)
         assert find_member(group_status(g), sb.addr(1))["member_role"] == "SECONDARY"
     finally:

@@ -33,9 +33,9 @@ sql::ResultSet good_variables() {
 sql::ResultSet slave_status(std::string io, std::string sql_running, std::string io_pos,
                             std::string io_errno = "0", std::string sql_errno = "0") {
   sql::ResultSet r;
-  r.columns = {"Slave_IO_State", "Master_Host", "Master_Port", "Slave_IO_Running",
-               "Slave_SQL_Running", "Last_IO_Errno", "Last_IO_Error", "Last_SQL_Errno",
-               "Last_SQL_Error", "Seconds_Behind_Master", "Gtid_IO_Pos"};
+  r.columns = {"Slave_IO_State",    "Master_Host",           "Master_Port",   "Slave_IO_Running",
+               "Slave_SQL_Running", "Last_IO_Errno",         "Last_IO_Error", "Last_SQL_Errno",
+               "Last_SQL_Error",    "Seconds_Behind_Master", "Gtid_IO_Pos"};
   r.rows.push_back({"Waiting for master to send event", "127.0.0.1", "3322", io, sql_running,
                     io_errno, io_errno == "0" ? "" : "boom", sql_errno,
                     sql_errno == "0" ? "" : "applier boom", std::nullopt, io_pos});
@@ -43,10 +43,10 @@ sql::ResultSet slave_status(std::string io, std::string sql_running, std::string
 }
 
 TEST(NodeFacts, ParsesAReplica) {
-  auto facts = parse_probe(good_variables(),
-                           name_values({{"Rpl_semi_sync_master_clients", "0"},
-                                        {"Rpl_semi_sync_master_status", "OFF"}}),
-                           slave_status("Yes", "Yes", "0-2-42"));
+  auto facts = parse_probe(
+      good_variables(),
+      name_values({{"Rpl_semi_sync_master_clients", "0"}, {"Rpl_semi_sync_master_status", "OFF"}}),
+      slave_status("Yes", "Yes", "0-2-42"));
   ASSERT_TRUE(facts.has_value()) << facts.error();
   EXPECT_EQ(facts->server_id, 3u);
   EXPECT_TRUE(facts->read_only);
@@ -71,21 +71,23 @@ TEST(NodeFacts, ReceiverStatesOnTheWayUpCountAsReplicating) {
     ASSERT_TRUE(facts.has_value());
     EXPECT_TRUE(facts->replicating()) << io;
   }
-  auto stopped = parse_probe(good_variables(), name_values({}), slave_status("No", "Yes", "", "1236"));
+  auto stopped =
+      parse_probe(good_variables(), name_values({}), slave_status("No", "Yes", "", "1236"));
   ASSERT_TRUE(stopped.has_value());
   EXPECT_FALSE(stopped->replicating());
   EXPECT_EQ(stopped->replica->last_io_errno, 1236u);
-  auto applier = parse_probe(good_variables(), name_values({}), slave_status("Yes", "No", "", "0", "1950"));
+  auto applier =
+      parse_probe(good_variables(), name_values({}), slave_status("Yes", "No", "", "0", "1950"));
   ASSERT_TRUE(applier.has_value());
   EXPECT_FALSE(applier->replicating());
   EXPECT_EQ(applier->replica->last_sql_errno, 1950u);
 }
 
 TEST(NodeFacts, APrimaryHasNoReplicaAndSemiSyncStatus) {
-  auto facts = parse_probe(good_variables(),
-                           name_values({{"Rpl_semi_sync_master_clients", "2"},
-                                        {"Rpl_semi_sync_master_status", "ON"}}),
-                           sql::ResultSet{});
+  auto facts = parse_probe(
+      good_variables(),
+      name_values({{"Rpl_semi_sync_master_clients", "2"}, {"Rpl_semi_sync_master_status", "ON"}}),
+      sql::ResultSet{});
   ASSERT_TRUE(facts.has_value());
   EXPECT_FALSE(facts->replica.has_value());
   EXPECT_FALSE(facts->replicating());
@@ -112,10 +114,10 @@ TEST(NodeFacts, RequirementsNameWhatIsMissing) {
     const char* value;
     const char* expected;
   };
-  for (const Case& c : {Case{"log_bin", "OFF", "binary log"},
-                        Case{"log_slave_updates", "OFF", "log_slave_updates"},
-                        Case{"binlog_format", "MIXED", "binlog_format is MIXED"},
-                        Case{"gtid_strict_mode", "OFF", "gtid_strict_mode"}}) {
+  for (const Case& c :
+       {Case{"log_bin", "OFF", "binary log"}, Case{"log_slave_updates", "OFF", "log_slave_updates"},
+        Case{"binlog_format", "MIXED", "binlog_format is MIXED"},
+        Case{"gtid_strict_mode", "OFF", "gtid_strict_mode"}}) {
     auto vars = good_variables();
     for (auto& row : vars.rows) {
       if (*row[0] == c.variable) row[1] = c.value;
@@ -130,7 +132,69 @@ TEST(NodeFacts, RequirementsNameWhatIsMissing) {
   std::erase_if(vars.rows, [](const auto& row) { return row[0]->starts_with("rpl_semi_sync"); });
   auto facts = parse_probe(vars, name_values({}), sql::ResultSet{});
   ASSERT_TRUE(facts.has_value());
-  EXPECT_EQ(unmet_requirement(*facts).value_or(""), "semi-synchronous replication is not available");
+  EXPECT_EQ(unmet_requirement(*facts).value_or(""),
+            "semi-synchronous replication is not available");
+}
+
+sql::ResultSet grants(std::vector<std::string> lines) {
+  sql::ResultSet r;
+  r.columns = {"Grants for admin@%"};
+  for (auto& line : lines) r.rows.push_back({line});
+  return r;
+}
+
+constexpr const char* kV1011 = "10.11.19-MariaDB-0+deb12u1-log";
+
+TEST(NodeFacts, GlobalPrivilegesComeFromEveryGlobalGrantLine) {
+  // As MariaDB 10.11 answers SHOW GRANTS for an account with a default role.
+  auto p = parse_global_privileges(
+      grants({"GRANT `grr` TO `mon`@`%`",
+              "GRANT RELOAD, PROCESS, SLAVE MONITOR ON *.* TO `mon`@`%` IDENTIFIED BY PASSWORD "
+              "'*B69027D44F6E5EDC07F1AEAD1477967B16F28227'",
+              "GRANT ALL PRIVILEGES ON `test`.* TO `mon`@`%`",
+              "GRANT CONNECTION ADMIN, READ_ONLY ADMIN ON *.* TO `grr`",
+              "GRANT PROXY ON ''@'%' TO 'mon'@'%' WITH GRANT OPTION",
+              "SET DEFAULT ROLE `grr` FOR `mon`@`%`"}));
+  EXPECT_EQ(p, (std::set<std::string>{"RELOAD", "PROCESS", "SLAVE MONITOR", "CONNECTION ADMIN",
+                                      "READ_ONLY ADMIN"}));
+  EXPECT_EQ(missing_privileges(p, kV1011),
+            (std::vector<std::string>{"REPLICATION SLAVE ADMIN", "REPLICATION MASTER ADMIN"}));
+  EXPECT_TRUE(parse_global_privileges(grants({})).empty());
+  EXPECT_TRUE(parse_global_privileges(sql::ResultSet{}).empty());
+}
+
+TEST(NodeFacts, AllPrivilegesOrTheDocumentedSetIsEnough) {
+  auto all =
+      parse_global_privileges(grants({"GRANT ALL PRIVILEGES ON *.* TO `admin`@`%` IDENTIFIED BY "
+                                      "PASSWORD '*x' WITH GRANT OPTION"}));
+  EXPECT_TRUE(missing_privileges(all, kV1011).empty());
+  auto smallest = parse_global_privileges(grants(
+      {"GRANT RELOAD, PROCESS, SLAVE MONITOR, REPLICATION SLAVE ADMIN, REPLICATION MASTER ADMIN, "
+       "READ_ONLY ADMIN, CONNECTION ADMIN ON *.* TO `admin`@`%`"}));
+  EXPECT_TRUE(missing_privileges(smallest, kV1011).empty());
+  EXPECT_EQ(missing_privileges({}, kV1011).size(), 7u);
+}
+
+TEST(NodeFacts, SuperImpliesReadOnlyAdminOnlyBefore1011) {
+  const std::set<std::string> super = {"SUPER", "RELOAD", "PROCESS"};
+  EXPECT_EQ(missing_privileges(super, kV1011), std::vector<std::string>{"READ_ONLY ADMIN"});
+  EXPECT_TRUE(missing_privileges(super, "10.6.18-MariaDB").empty());
+  EXPECT_EQ(missing_privileges({"SUPER"}, "10.6.18-MariaDB"),
+            (std::vector<std::string>{"RELOAD", "PROCESS"}));
+}
+
+TEST(NodeFacts, MissingPrivilegesAreAnUnmetRequirementOnceProbed) {
+  auto facts = parse_probe(good_variables(), name_values({}), sql::ResultSet{});
+  ASSERT_TRUE(facts.has_value());
+  EXPECT_FALSE(unmet_requirement(*facts).has_value()) << "not probed: not checked";
+  facts->global_privileges = parse_global_privileges(grants(
+      {"GRANT RELOAD, PROCESS, SLAVE MONITOR, REPLICATION SLAVE ADMIN, REPLICATION MASTER ADMIN "
+       "ON *.* TO `admin`@`%`"}));
+  EXPECT_EQ(unmet_requirement(*facts).value_or(""),
+            "cluster_user lacks the global privilege(s) READ_ONLY ADMIN, CONNECTION ADMIN (GRANT "
+            "them ON *.*)");
+  facts->global_privileges->insert("ALL PRIVILEGES");
+  EXPECT_FALSE(unmet_requirement(*facts).has_value());
 }
 
 }  // namespace
