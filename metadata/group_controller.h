@@ -211,6 +211,8 @@ class GroupController final : public GroupService {
   Task<OpResult> finish_recovery(Node* node, Node* primary, std::string member_id);
   Task<OpResult> repoint(Node* node, Node* source);
   Task<OpResult> promote(Node* node);
+  // The semi-sync master side of a primary, set so that it cannot fall back to asynchronous.
+  std::vector<std::string> semi_sync_master_settings() const;
   Task<OpResult> make_writable(Node* node);
   Task<OpResult> run(Node* node, std::vector<std::string> statements);
   Task<std::expected<GtidPosition, std::string>> executed(Node* node);

@@ -375,11 +375,27 @@ bool GroupController::check_online(Node& node, const Member& m) {
       start_op("make primary " + node.config.name + " writable", make_writable(&node), {&node});
       return true;
     }
+    if (nodes_.size() > 1 && !f.semi_sync_master_guarded()) {
+      logger_.warning(
+          "group: the primary {} could fall back to asynchronous replication "
+          "(rpl_semi_sync_master_wait_point {}, wait_no_slave {}, timeout {} ms): setting "
+          "semi-sync "
+          "again",
+          node.config.name, f.semi_sync_wait_point, f.semi_sync_wait_no_slave ? "ON" : "OFF",
+          f.semi_sync_master_timeout_ms);
+      start_op("guard semi-sync on " + node.config.name, run(&node, semi_sync_master_settings()),
+               {&node});
+      return true;
+    }
     if (f.semi_sync_master_enabled && !f.semi_sync_master_active) {
-      log_once("semisync:" + node.config.name,
-               "the primary " + node.config.name +
-                   " has no semi-sync replica acknowledging: writes "
-                   "wait (rpl_semi_sync_master_timeout) for one");
+      // Said once, when it is first seen (the count then), until semi-sync is back.
+      if (said_.emplace("semisync:" + node.config.name, "").second) {
+        logger_.error(
+            "group: the primary {} fell back to asynchronous replication "
+            "(Rpl_semi_sync_master_status OFF, {} commit(s) acknowledged without a replica): they "
+            "may be on it alone",
+            node.config.name, f.semi_sync_master_no_tx);
+      }
     } else {
       said_.erase("semisync:" + node.config.name);
     }

@@ -280,11 +280,18 @@ Task<GroupController::OpResult> GroupController::repoint(Node* node, Node* sourc
 }
 
 Task<GroupController::OpResult> GroupController::promote(Node* node) {
-  std::vector<std::string> statements = {
-      "STOP SLAVE", "RESET SLAVE ALL", "SET GLOBAL rpl_semi_sync_master_wait_point = AFTER_SYNC",
-      nodes_.size() > 1 ? "SET GLOBAL rpl_semi_sync_master_enabled = ON"
-                        : "SET GLOBAL rpl_semi_sync_master_enabled = OFF"};
+  std::vector<std::string> statements = {"STOP SLAVE", "RESET SLAVE ALL"};
+  for (auto& s : semi_sync_master_settings()) statements.push_back(std::move(s));
   co_return co_await run(node, std::move(statements));
+}
+
+std::vector<std::string> GroupController::semi_sync_master_settings() const {
+  // Never a silent fallback to asynchronous replication: commits wait for a replica however long.
+  return {"SET GLOBAL rpl_semi_sync_master_wait_point = AFTER_SYNC",
+          "SET GLOBAL rpl_semi_sync_master_wait_no_slave = ON",
+          "SET GLOBAL rpl_semi_sync_master_timeout = " + std::to_string(kSemiSyncMasterTimeoutMs),
+          nodes_.size() > 1 ? "SET GLOBAL rpl_semi_sync_master_enabled = ON"
+                            : "SET GLOBAL rpl_semi_sync_master_enabled = OFF"};
 }
 
 Task<GroupController::OpResult> GroupController::make_writable(Node* node) {

@@ -68,6 +68,11 @@ bool NodeFacts::replicating() const {
          !replica->io_running.empty();
 }
 
+bool NodeFacts::semi_sync_master_guarded() const {
+  return semi_sync_wait_point == "AFTER_SYNC" && semi_sync_wait_no_slave &&
+         semi_sync_master_timeout_ms >= kSemiSyncMasterTimeoutMs;
+}
+
 std::expected<NodeFacts, std::string> parse_probe(const sql::ResultSet& variables,
                                                   const sql::ResultSet& status,
                                                   const sql::ResultSet& replica) {
@@ -109,6 +114,10 @@ std::expected<NodeFacts, std::string> parse_probe(const sql::ResultSet& variable
     facts.semi_sync_slave_enabled = is_on(*get("rpl_semi_sync_slave_enabled"));
     if (const auto* point = get("rpl_semi_sync_master_wait_point"))
       facts.semi_sync_wait_point = *point;
+    if (const auto* no_slave = get("rpl_semi_sync_master_wait_no_slave"))
+      facts.semi_sync_wait_no_slave = is_on(*no_slave);
+    if (const auto* timeout = get("rpl_semi_sync_master_timeout"))
+      (void)to_number(*timeout, facts.semi_sync_master_timeout_ms);
   }
   const auto stat = name_values(status);
   if (auto it = stat.find("rpl_semi_sync_master_status"); it != stat.end()) {
@@ -116,6 +125,9 @@ std::expected<NodeFacts, std::string> parse_probe(const sql::ResultSet& variable
   }
   if (auto it = stat.find("rpl_semi_sync_master_clients"); it != stat.end()) {
     (void)to_number(it->second, facts.semi_sync_master_clients);
+  }
+  if (auto it = stat.find("rpl_semi_sync_master_no_tx"); it != stat.end()) {
+    (void)to_number(it->second, facts.semi_sync_master_no_tx);
   }
   if (!replica.rows.empty()) {
     auto r = parse_replica(replica);

@@ -23,9 +23,10 @@ inline constexpr std::array<std::string_view, 4> kProbeStatements = {
     "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('version', 'server_id', 'read_only', "
     "'gtid_binlog_pos', 'gtid_slave_pos', 'gtid_current_pos', 'log_bin', 'log_slave_updates', "
     "'binlog_format', 'gtid_strict_mode', 'rpl_semi_sync_master_enabled', "
-    "'rpl_semi_sync_slave_enabled', 'rpl_semi_sync_master_wait_point')",
+    "'rpl_semi_sync_slave_enabled', 'rpl_semi_sync_master_wait_point', "
+    "'rpl_semi_sync_master_wait_no_slave', 'rpl_semi_sync_master_timeout')",
     "SHOW GLOBAL STATUS WHERE Variable_name IN ('Rpl_semi_sync_master_status', "
-    "'Rpl_semi_sync_master_clients')",
+    "'Rpl_semi_sync_master_clients', 'Rpl_semi_sync_master_no_tx')",
     "SHOW SLAVE STATUS",
     // The probing account's grants, its active roles' included.
     "SHOW GRANTS",
@@ -48,6 +49,11 @@ struct ReplicaFacts {
   bool io_yes() const { return io_running == "Yes"; }
 };
 
+// What grouter sets on a primary so that it never falls back to asynchronous replication: a commit
+// waits for a replica's acknowledgement (AFTER_SYNC) even with no replica connected, for at most
+// the longest rpl_semi_sync_master_timeout MariaDB takes in 32 bits (49.7 days).
+inline constexpr uint64_t kSemiSyncMasterTimeoutMs = 4294967295;
+
 struct NodeFacts {
   std::string version;
   uint32_t server_id = 0;
@@ -63,14 +69,20 @@ struct NodeFacts {
   bool semi_sync_master_enabled = false;
   bool semi_sync_slave_enabled = false;
   std::string semi_sync_wait_point;
+  bool semi_sync_wait_no_slave = false;
+  uint64_t semi_sync_master_timeout_ms = 0;
   bool semi_sync_master_active = false;  // Rpl_semi_sync_master_status: ON unless it fell back
   uint32_t semi_sync_master_clients = 0;
+  uint64_t semi_sync_master_no_tx = 0;  // commits acknowledged without a replica's acknowledgement
   std::optional<ReplicaFacts> replica;
   // cluster_user's privileges ON *.* ("ALL PRIVILEGES" as such); nullopt: not probed.
   std::optional<std::set<std::string>> global_privileges;
 
   // Replication is configured and both threads run (the receiver possibly still connecting).
   bool replicating() const;
+  // The semi-sync master side cannot fall back to asynchronous replication: wait point
+  // AFTER_SYNC, rpl_semi_sync_master_wait_no_slave ON, timeout at least kSemiSyncMasterTimeoutMs.
+  bool semi_sync_master_guarded() const;
 };
 
 // Builds NodeFacts from the results of kProbeStatements, in order. The error names what is

@@ -184,6 +184,16 @@ def test_group_forms_over_fresh_nodes_and_survives_a_grouter_restart(group):
     assert sorted(n["port"] for n in body["nodes"]) == [sb.port(i) for i in (1, 2, 3)]
     code, body = g.rest("/api/20190715/metadata/mygroup/status")
     assert code == 200 and body["refreshSucceeded"] > 0, body
+    # Semi-sync on the primary cannot fall back to asynchronous replication, and is set so again
+    # when someone loosens it.
+    semi_sync = "SELECT @@rpl_semi_sync_master_enabled, @@rpl_semi_sync_master_wait_point, " \
+                "@@rpl_semi_sync_master_wait_no_slave, @@rpl_semi_sync_master_timeout"
+    guarded = "1\tAFTER_SYNC\t1\t4294967295"
+    assert sb.sql(3, semi_sync).splitlines()[-1] == guarded
+    sb.sql(3, "SET GLOBAL rpl_semi_sync_master_timeout = 1000")
+    wait_until(lambda: sb.sql(3, semi_sync).splitlines()[-1] == guarded, 10,
+               "grouter to set the primary's semi-sync timeout again")
+    assert "could fall back to asynchronous replication" in g.log()
     # A restarted grouter keeps the group: name, view fixed part, member ids, primary.
     g.stop()
     g.start()

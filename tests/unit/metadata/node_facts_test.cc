@@ -136,6 +136,39 @@ TEST(NodeFacts, RequirementsNameWhatIsMissing) {
             "semi-synchronous replication is not available");
 }
 
+TEST(NodeFacts, SemiSyncIsGuardedOnlyWhenItCannotFallBackToAsynchronous) {
+  auto vars = good_variables();
+  vars.rows.push_back({"rpl_semi_sync_master_wait_no_slave", "ON"});
+  vars.rows.push_back({"rpl_semi_sync_master_timeout", "4294967295"});
+  auto facts = parse_probe(vars,
+                           name_values({{"Rpl_semi_sync_master_status", "OFF"},
+                                        {"Rpl_semi_sync_master_clients", "0"},
+                                        {"Rpl_semi_sync_master_no_tx", "2"}}),
+                           sql::ResultSet{});
+  ASSERT_TRUE(facts.has_value());
+  EXPECT_TRUE(facts->semi_sync_master_guarded());
+  EXPECT_FALSE(facts->semi_sync_master_active);
+  EXPECT_EQ(facts->semi_sync_master_no_tx, 2u);
+  struct Case {
+    const char* variable;
+    const char* value;
+  };
+  for (const Case& c : {Case{"rpl_semi_sync_master_timeout", "10000"},
+                        Case{"rpl_semi_sync_master_wait_no_slave", "OFF"},
+                        Case{"rpl_semi_sync_master_wait_point", "AFTER_COMMIT"}}) {
+    auto changed = vars;
+    for (auto& row : changed.rows) {
+      if (*row[0] == c.variable) row[1] = c.value;
+    }
+    auto f = parse_probe(changed, name_values({}), sql::ResultSet{});
+    ASSERT_TRUE(f.has_value());
+    EXPECT_FALSE(f->semi_sync_master_guarded()) << c.variable << " = " << c.value;
+  }
+  EXPECT_FALSE(
+      parse_probe(good_variables(), name_values({}), sql::ResultSet{})->semi_sync_master_guarded())
+      << "variables not reported: not guarded";
+}
+
 sql::ResultSet grants(std::vector<std::string> lines) {
   sql::ResultSet r;
   r.columns = {"Grants for admin@%"};
