@@ -15,7 +15,7 @@ import pytest
 
 from group_harness import (FencedSandbox, find_member, group_sections, group_status,
                            primary_member, stopped_process, switchover, wait_for_primary,
-                           wait_group, wait_member, wait_member_state)
+                           wait_group, wait_member, wait_member_not_online, wait_member_state)
 from harness import Grouter, Sandbox, wait_until
 from writer import RecordingWriter, table_checksum
 
@@ -314,13 +314,31 @@ def test_hung_primary_under_load_is_replaced_and_its_unacknowledged_tail_is_not_
         assert node_server_id(sb, 3) not in server_ids_through(g.route_port("secondary"))
 
 
+def session_on(g, route, server_id, tries=12):
+    """A MySQLdb session through `route` that reached the node with server_id (round robin: one of
+    the first few does)."""
+    for _ in range(tries):
+        conn = MySQLdb.connect(host="127.0.0.1", port=g.route_port(route), user="app",
+                               passwd="app_pw", db="test", connect_timeout=5)
+        cur = conn.cursor()
+        cur.execute("SELECT @@server_id")
+        if int(cur.fetchone()[0]) == server_id:
+            return conn
+        conn.close()
+    raise AssertionError(f"no session through {route} reached server_id {server_id}")
+
+
 def test_errant_write_on_a_secondary_puts_it_in_error_without_traffic(group):
     sb, g = group
+    session = session_on(g, "secondary", node_server_id(sb, 1))
     # admin has READ ONLY ADMIN: read_only does not stop it, as GR's docs warn for SUPER.
     sb.sql(1, "CREATE TABLE test.errant (id INT PRIMARY KEY); INSERT INTO test.errant VALUES (1)")
     m = wait_member_state(g, sb.addr(1), "ERROR", 30)
     assert "errant" in m["state_reason"] or "error" in m["state_reason"], m
     assert server_ids_through(g.route_port("secondary")) == {node_server_id(sb, 2)}
+    # The session that was on node1 was closed when node1 left ONLINE.
+    with pytest.raises(MySQLdb.OperationalError):
+        session.cursor().execute("SELECT 1")
     # Writes through the primary route go on.
     writer = start_writer(sb, g, threads=2)
     writer.stop()
@@ -346,6 +364,22 @@ def test_two_of_three_killed_no_promotion_until_one_returns(group):
     writer = start_writer(sb, g, threads=2)
     writer.stop()
     assert_no_acknowledged_write_lost(writer, sb, [2, 1])
+
+
+def test_secondary_route_falls_back_to_the_primary_without_an_online_secondary(group):
+    sb, g = group
+    primary_id = node_server_id(sb, 3)
+    sb.kill(1)
+    wait_member_not_online(g, sb.addr(1), 30)
+    sb.kill(2)  # the last secondary: UNREACHABLE, and no majority left to expel it
+    wait_member_not_online(g, sb.addr(2), 30)
+    assert primary_member(group_status(g))["member_port"] == sb.port(3)
+    # round-robin-with-fallback: reads go to the primary while no secondary is ONLINE.
+    assert server_ids_through(g.route_port("secondary"), 4) == {primary_id}
+    sb.start(1, 2)
+    for i in (1, 2):
+        wait_member_state(g, sb.addr(i), "ONLINE", 60)
+    assert primary_id not in server_ids_through(g.route_port("secondary"))
 
 
 def test_switchover_under_load_loses_nothing(group):
