@@ -254,6 +254,31 @@ def test_killed_primary_fails_over_by_the_rule_without_losing_a_write_and_rejoin
     assert "RECOVERING" in g.log() or "joins" in g.log()
 
 
+def test_the_elected_member_first_catches_up_to_the_most_advanced_received_set(group):
+    """node2 (the rule's successor) stops receiving: the primary's replication account is locked
+    and node2's receiver reconnects, in vain. node1 alone receives (and acknowledges) the next
+    writes. When the primary is killed, node2 must fetch them from node1 before it is promoted."""
+    sb, g = group
+    writer = start_writer(sb, g, threads=4)
+    try:
+        sb.sql(3, "SET sql_log_bin = 0; ALTER USER 'repl'@'%' ACCOUNT LOCK")
+        sb.sql(2, "STOP SLAVE IO_THREAD; START SLAVE IO_THREAD")
+        wait_until(lambda: "Access denied" in sb.sql(2, "SHOW SLAVE STATUS"), 30,
+                   "node2's receiver to be refused by the primary")
+        received_by_node2 = sb.sql(2, "SELECT @@gtid_slave_pos").split()[-1]
+        writer.wait_acknowledged(writer.counters()["acknowledged"] + 300, 30)
+        sb.kill(3)
+        new = wait_for_primary(g, 30, exclude=[sb.addr(3)])
+        writer.wait_first_success_after(time.monotonic(), 30)
+    finally:
+        writer.stop()
+    assert new["member_port"] == sb.port(2)
+    assert "node2 catches up from node1" in g.log()
+    assert sb.sql(2, "SELECT @@gtid_current_pos").split()[-1] != received_by_node2
+    assert_no_acknowledged_write_lost(writer, sb, [2, 1])
+    assert_same_data(sb, [1, 2])
+
+
 def test_hung_primary_is_expelled_fenced_and_rejoins_without_taking_a_write(group):
     sb, g = group
     old = primary_member(group_status(g))
