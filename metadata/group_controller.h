@@ -148,11 +148,15 @@ class GroupController final : public GroupService {
     bool answered = false;    // the last probe ran
     std::string probe_error;  // the last probe reached the server but could not run
     int64_t settled_ms = 0;   // facts from probes started before this are stale
+    // Per domain, the newest sequence number the node wrote itself that the group has (taken when
+    // recovery checked the node against the primary, or at the first check of an ONLINE member
+    // grouter found so): any other write of its own is an errant transaction.
     std::optional<std::map<uint32_t, uint64_t>> own_writes_baseline;
     std::optional<Recovery> recovery;
     uint32_t rejoin_failures = 0;
     bool no_rejoin = false;           // errant transactions: stays ERROR until grouter restarts
     bool quick_reprobe_done = false;  // a lost probe connection was re-probed at once
+    int64_t receiver_failing_since_ms = 0;  // the receiver has been reconnecting with an error
     std::unique_ptr<sql::SqlConnection> admin;
     bool admin_broken = false;
   };
@@ -195,6 +199,8 @@ class GroupController final : public GroupService {
   bool check_view_members();
   bool check_recovering(Node& node, const Member& m);
   bool check_online(Node& node, const Member& m);
+  // The node's receiver has been reconnecting, with an error, for member_suspicion_timeout.
+  bool receiver_cannot_connect(Node& node, int64_t now_ms);
   bool admit_returning();
   void start_op(std::string what, Task<OpResult> task, std::vector<Node*> touched);
   void log_once(const std::string& key, const std::string& message);

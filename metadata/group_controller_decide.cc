@@ -316,7 +316,8 @@ bool GroupController::check_recovering(Node& node, const Member& m) {
                  now - rec.started_ms);
     node.recovery.reset();
     node.rejoin_failures = 0;
-    node.own_writes_baseline.reset();
+    // own_writes_baseline stays as start_recovery found it, checked against the primary: a write
+    // on the node since then is errant.
     Node* primary = state_.primary ? node_by_id(*state_.primary) : nullptr;
     if (primary != nullptr && primary != donor_node) {
       // Recovered from a secondary: replicate from the primary before taking traffic.
@@ -341,8 +342,12 @@ bool GroupController::check_recovering(Node& node, const Member& m) {
               " applying: " + f.replica->last_sql_error;
   } else if (!f.replica) {
     failure = "replication from the donor is not configured";
+  } else if (receiver_cannot_connect(node, now)) {
+    failure = "error " + std::to_string(f.replica->last_io_errno) +
+              " connecting to the donor: " + f.replica->last_io_error;
   }
   if (failure.empty()) return false;
+  node.receiver_failing_since_ms = 0;
   rec.last_error = failure;
   rec.every_donor_missing_binlogs = rec.every_donor_missing_binlogs && missing_binlogs;
   logger_.warning("group: recovery of {} from donor {} failed (attempt {} of {}): {}",
@@ -360,6 +365,16 @@ bool GroupController::check_recovering(Node& node, const Member& m) {
   }
   start_op("recover " + node.config.name + " from another donor", start_recovery(&node), {&node});
   return true;
+}
+
+bool GroupController::receiver_cannot_connect(Node& node, int64_t now_ms) {
+  const auto& r = node.facts->replica;
+  if (!r || r->io_running != "Connecting" || r->last_io_errno == 0) {
+    node.receiver_failing_since_ms = 0;
+    return false;
+  }
+  if (node.receiver_failing_since_ms == 0) node.receiver_failing_since_ms = now_ms;
+  return now_ms - node.receiver_failing_since_ms >= config_.detector.suspicion_timeout_ms;
 }
 
 bool GroupController::check_online(Node& node, const Member& m) {
@@ -416,10 +431,7 @@ bool GroupController::check_online(Node& node, const Member& m) {
                                          f.replica->last_io_error});
     return false;
   }
-  std::map<uint32_t, uint64_t> own;
-  for (const auto& [domain, gtid] : f.binlog_pos.domains) {
-    if (gtid.server_id == f.server_id) own[domain] = gtid.seq;
-  }
+  const auto own = own_writes(f.binlog_pos, f.server_id);
   if (!node.own_writes_baseline) {
     node.own_writes_baseline = own;
   } else {
@@ -437,6 +449,16 @@ bool GroupController::check_online(Node& node, const Member& m) {
   }
   const bool from_primary = f.replica && f.replica->source_host == primary->config.host &&
                             f.replica->source_port == primary->config.port;
+  if (from_primary && receiver_cannot_connect(node, monotonic_ms())) {
+    // Said once: it still serves reads, which grow stale; the primary waits for the others.
+    if (said_.emplace("receiver:" + node.config.name, "").second) {
+      logger_.warning("group: {} cannot receive from the primary {}: error {}: {}",
+                      node.config.name, primary->config.name, f.replica->last_io_errno,
+                      f.replica->last_io_error);
+    }
+  } else {
+    said_.erase("receiver:" + node.config.name);
+  }
   if (!from_primary || !f.replicating()) {
     const std::string now_state = f.replica
                                       ? "replicating from " + f.replica->source_host + ":" +

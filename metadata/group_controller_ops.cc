@@ -230,6 +230,8 @@ Task<GroupController::OpResult> GroupController::start_recovery(Node* node) {
                                 "; they were never replicated to the group and are not merged"});
     co_return OpResult{};
   }
+  // What it wrote itself is in the group: from now on, a new write of its own is errant.
+  node->own_writes_baseline = own_writes(*binlog, node->facts->server_id);
   auto target = co_await executed(donor);
   if (!target) co_return std::unexpected(target.error());
   const GtidPosition start = merge_newest(*slave, *binlog);

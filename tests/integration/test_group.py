@@ -370,6 +370,25 @@ def test_errant_write_on_a_secondary_puts_it_in_error_without_traffic(group):
     assert_no_acknowledged_write_lost(writer, sb, [3, 2])
 
 
+def test_errant_write_during_a_rejoin_is_caught(group):
+    """A write on a node after recovery checked it against the primary (it is RECOVERING from a
+    donor, or just ONLINE): errant all the same."""
+    sb, g = group
+    sb.stop(1)
+    wait_member_not_online(g, sb.addr(1), 30)
+    def recoveries():
+        return g.log_path.read_text(errors="replace").count("recovery of node1: donor")
+    started = recoveries()
+    sb.start(1)
+    wait_until(lambda: recoveries() > started, 30,
+               "recovery of node1 to have checked it and picked a donor")
+    sb.sql(1, "CREATE TABLE test.errant_rejoin (id INT PRIMARY KEY)")
+    m = wait_member(g, sb.addr(1), lambda m: m is not None and m["member_state"] == "ERROR", 30,
+                    "node1 to be ERROR for its own write")
+    assert "errant transaction" in m["state_reason"], m
+    assert node_server_id(sb, 1) not in server_ids_through(g.route_port("secondary"))
+
+
 def test_two_of_three_killed_no_promotion_until_one_returns(group):
     sb, g = group
     old = primary_member(group_status(g))
@@ -533,5 +552,37 @@ def test_recovery_without_the_binary_logs_it_needs_ends_in_error_after_the_retri
         log = g.log()
         assert "attempt 1 of 2" in log and "attempt 2 of 2" in log
         assert node_server_id(sb, 1) not in server_ids_through(g.route_port("secondary"))
+    finally:
+        cleanup_group(sb, g)
+
+
+def test_recovery_that_cannot_connect_to_a_donor_ends_in_error_and_heals_with_the_right_password(
+        tmp_path):
+    """A wrong recovery_password: every joiner's receiver is refused by every donor (MariaDB keeps
+    reconnecting, 'Connecting' with error 1045). Each attempt gives up after member_suspicion_timeout;
+    after recovery_retry_count attempts the joiner is ERROR with the server's error. Restarted with
+    the right password, grouter rejoins them."""
+    sb = FencedSandbox(tmp_path / "sandbox")
+    g = None
+    try:
+        sb.create()
+        sections = group_sections(sb, weights=kWeights, group_options={
+            "recovery_password": "wrong", "recovery_retry_count": 2,
+            "recovery_reconnect_interval": 1, "autorejoin_tries": 0})
+        g = Grouter(tmp_path / "grouter", sections).start()
+        primary = wait_for_primary(g, 30)
+        assert primary["member_port"] == sb.port(3)
+        for i in (1, 2):
+            m = wait_member(g, sb.addr(i), lambda m: m is not None and m["member_state"] == "ERROR",
+                            60, f"node{i} to be ERROR after its recovery attempts")
+            assert "distributed recovery failed after 2 attempt(s)" in m["state_reason"], m
+            assert "error 1045 connecting to the donor" in m["state_reason"], m
+        assert "attempt 2 of 2" in g.log()
+        # No secondary is ONLINE: reads fall back to the primary.
+        assert server_ids_through(g.route_port("secondary"), 4) == {node_server_id(sb, 3)}
+        g.stop()
+        g.sections["group_replication"]["recovery_password"] = "repl_pw"
+        g.start()
+        all_online(g, sb)
     finally:
         cleanup_group(sb, g)
