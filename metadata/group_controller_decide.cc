@@ -393,9 +393,8 @@ bool GroupController::check_online(Node& node, const Member& m) {
     if (nodes_.size() > 1 && !f.semi_sync_master_guarded()) {
       logger_.warning(
           "group: the primary {} could fall back to asynchronous replication "
-          "(rpl_semi_sync_master_wait_point {}, wait_no_slave {}, timeout {} ms): setting "
-          "semi-sync "
-          "again",
+          "(rpl_semi_sync_master_wait_point {}, wait_no_slave {}, timeout {} ms): "
+          "setting semi-sync again",
           node.config.name, f.semi_sync_wait_point, f.semi_sync_wait_no_slave ? "ON" : "OFF",
           f.semi_sync_master_timeout_ms);
       start_op("guard semi-sync on " + node.config.name, run(&node, semi_sync_master_settings()),
