@@ -122,6 +122,12 @@ std::optional<std::string> set_group_option(GroupReplicationConfig& g, const std
       return invalid(key, value, "expected EVENTUAL, BEFORE_ON_PRIMARY_FAILOVER, BEFORE, AFTER or "
                                  "BEFORE_AND_AFTER");
     }
+    if (*parsed != Consistency::kEventual && *parsed != Consistency::kBeforeOnPrimaryFailover) {
+      // Refused rather than silently weaker: these wait per statement, which pass-through
+      // routes cannot do.
+      return invalid(key, value, "not enforced yet (it needs routes that see statements); use "
+                                 "EVENTUAL or BEFORE_ON_PRIMARY_FAILOVER");
+    }
     g.consistency = *parsed;
   } else if (key == "member_expel_timeout") {
     return seconds(g.member_expel_timeout, 0, 3600);

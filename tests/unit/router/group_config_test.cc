@@ -110,6 +110,13 @@ TEST(GroupConfig, ErrorsNameTheLineAndTheProblem) {
        "g.conf:2: invalid value 'mygroup' for option 'group_name' in [group_replication]: expected a UUID"},
       {replace(good, "consistency = BEFORE_ON_PRIMARY_FAILOVER", "consistency = STRONG"),
        "g.conf:9: invalid value 'STRONG' for option 'consistency'"},
+      {replace(good, "consistency = BEFORE_ON_PRIMARY_FAILOVER", "consistency = AFTER"),
+       "g.conf:9: invalid value 'AFTER' for option 'consistency' in [group_replication]: not "
+       "enforced yet (it needs routes that see statements); use EVENTUAL or "
+       "BEFORE_ON_PRIMARY_FAILOVER"},
+      {replace(good, "consistency = BEFORE_ON_PRIMARY_FAILOVER", "consistency = BEFORE"),
+       "g.conf:9: invalid value 'BEFORE' for option 'consistency' in [group_replication]: not "
+       "enforced yet"},
       {replace(good, "single_primary_mode = ON", "single_primary_mode = OFF"),
        "g.conf:4: invalid value 'OFF' for option 'single_primary_mode' in [group_replication]: "
        "multi-primary mode needs"},
