@@ -114,6 +114,9 @@ TEST(GroupConfig, ErrorsNameTheLineAndTheProblem) {
        "g.conf:9: invalid value 'AFTER' for option 'consistency' in [group_replication]: not "
        "enforced yet (it needs routes that see statements); use EVENTUAL or "
        "BEFORE_ON_PRIMARY_FAILOVER"},
+      {replace(good, "bootstrap_group = ON", "bootstrap_group = ON\nstart_on_boot = OFF"),
+       "g.conf:4: invalid value 'OFF' for option 'start_on_boot' in [group_replication]: grouter "
+       "always keeps the group from its start"},
       {replace(good, "consistency = BEFORE_ON_PRIMARY_FAILOVER", "consistency = BEFORE"),
        "g.conf:9: invalid value 'BEFORE' for option 'consistency' in [group_replication]: not "
        "enforced yet"},
