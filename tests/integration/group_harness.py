@@ -224,3 +224,46 @@ def switchover(grouter, member_id, timeout_s=60):
         return status, json.loads(text)
     except ValueError:
         return status, text
+
+
+# ---- a backlog on a secondary
+
+def give_successor_a_backlog(sandbox, grouter, rows, successor=2, other=1):
+    """Holds the applier of node `successor` on a table lock (a session of its own on the node)
+    while `rows` autocommit INSERTs into test.backlog are acknowledged through the primary route:
+    the node has received them but not applied them; node `other` has applied them. Returns the
+    PyMySQL session holding the lock (release_backlog lets the applier go on)."""
+    from writer import mysql_connect  # PyMySQL, importable by /usr/bin/python3 only
+
+    def run(conn, statement):
+        with conn.cursor() as cur:
+            cur.execute(statement)
+            return cur.fetchall()
+
+    route = lambda: mysql_connect("127.0.0.1", grouter.route_port("primary"), "app", "app_pw", "test")
+    conn = route()
+    try:
+        run(conn, "CREATE TABLE backlog (id INT PRIMARY KEY)")
+    finally:
+        conn.close()
+    wait_until(lambda: sandbox.sql(successor, "SELECT COUNT(*) FROM information_schema.tables WHERE "
+                                              "table_schema = 'test' AND table_name = 'backlog'"
+                                   ).split()[-1] == "1", 30, f"the table on node{successor}")
+    holder = mysql_connect("127.0.0.1", sandbox.port(successor), "admin", "admin_pw", "test")
+    run(holder, "LOCK TABLES backlog READ")
+    conn = route()
+    try:
+        for i in range(rows):
+            run(conn, f"INSERT INTO backlog VALUES ({i})")
+    finally:
+        conn.close()
+    wait_until(lambda: sandbox.sql(other, "SELECT COUNT(*) FROM test.backlog").split()[-1] == str(rows),
+               30, f"node{other} to apply the backlog")
+    assert run(holder, "SELECT COUNT(*) FROM backlog")[0][0] == 0, "the applier is not held"
+    return holder
+
+
+def release_backlog(holder):
+    with holder.cursor() as cur:
+        cur.execute("UNLOCK TABLES")
+    holder.close()

@@ -13,9 +13,10 @@ import time
 import MySQLdb
 import pytest
 
-from group_harness import (FencedSandbox, find_member, group_sections, group_status,
-                           primary_member, stopped_process, switchover, wait_for_primary,
-                           wait_group, wait_member, wait_member_not_online, wait_member_state)
+from group_harness import (FencedSandbox, find_member, give_successor_a_backlog, group_sections,
+                           group_status, primary_member, release_backlog, stopped_process,
+                           switchover, wait_for_primary, wait_group, wait_member,
+                           wait_member_not_online, wait_member_state)
 from harness import Grouter, Sandbox, wait_until
 from writer import RecordingWriter, table_checksum
 
@@ -277,6 +278,47 @@ def test_the_elected_member_first_catches_up_to_the_most_advanced_received_set(g
     assert sb.sql(2, "SELECT @@gtid_current_pos").split()[-1] != received_by_node2
     assert_no_acknowledged_write_lost(writer, sb, [2, 1])
     assert_same_data(sb, [1, 2])
+
+
+def test_grouter_killed_during_a_failover_finishes_it_after_a_restart(group):
+    """grouter is SIGKILLed while it fails over (the primary expelled, the successor elected but
+    perhaps not yet promoted); the restarted grouter replays its log and finishes the failover from
+    what the nodes show: every step is idempotent. Nothing acknowledged is lost."""
+    sb, g = group
+    writer = start_writer(sb, g, threads=4)
+    holder = None
+    try:
+        # node2 must apply a backlog before it is promoted: the failover waits there.
+        holder = give_successor_a_backlog(sb, g, 40)
+        sb.kill(3)
+        wait_until(lambda: "failover: node2 (" in g.log(), 30, "grouter to start the failover")
+        assert group_status(g)["primary"] is None, "still catching up"
+        g.proc.kill()
+        g.proc.wait()
+        g.start()
+        assert group_status(g)["primary"] is None, "the restarted grouter must finish the failover"
+        release_backlog(holder)
+        holder = None
+        new = wait_for_primary(g, 30, exclude=[sb.addr(3)])
+        restarted = time.monotonic()
+        writer.wait_first_success_after(restarted, 30)
+        writer.wait_acknowledged(writer.counters()["acknowledged"] + 200, 30)
+    finally:
+        if holder is not None:
+            holder.close()
+        writer.stop()
+    assert new["member_port"] == sb.port(2)
+    assert g.log_path.read_text(errors="replace").count("failover: node2 (") == 2, \
+        "the restarted grouter fails over again"
+    assert sb.sql(2, "SELECT COUNT(*) FROM test.backlog").split()[-1] == "40"
+    assert sb.sql(2, "SELECT @@read_only").split()[-1] == "0"
+    assert sb.sql(1, "SELECT @@read_only").split()[-1] == "1"
+    assert_no_acknowledged_write_lost(writer, sb, [2, 1])
+    assert_same_data(sb, [1, 2])
+    # The old primary still rejoins through recovery.
+    sb.start(3)
+    wait_member_state(g, sb.addr(3), "ONLINE", 60)
+    assert_same_data(sb, [1, 2, 3])
 
 
 def test_hung_primary_is_expelled_fenced_and_rejoins_without_taking_a_write(group):

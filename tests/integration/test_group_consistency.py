@@ -17,7 +17,8 @@ import time
 import pymysql
 import pytest
 
-from group_harness import find_member, group_status, wait_for_primary, wait_group
+from group_harness import (find_member, give_successor_a_backlog, group_status, release_backlog,
+                           wait_for_primary, wait_group)
 from harness import wait_until
 from test_group import cleanup_group, node_server_id, start_group
 from writer import mysql_connect
@@ -45,44 +46,13 @@ def route_status(g, route="primary"):
     return body
 
 
-def give_successor_a_backlog(sb, g):
-    """node2's applier held on a lock, kBacklog acknowledged rows received but not applied there;
-    returns the session holding the lock (closing it releases the lock)."""
-    conn = connect_primary_route(g)
-    try:
-        query(conn, "CREATE TABLE backlog (id INT PRIMARY KEY)")
-    finally:
-        conn.close()
-    wait_until(lambda: sb.sql(2, "SELECT COUNT(*) FROM information_schema.tables WHERE "
-                                 "table_schema = 'test' AND table_name = 'backlog'").split()[-1] == "1",
-               30, "the table on node2")
-    holder = mysql_connect("127.0.0.1", sb.port(2), "admin", "admin_pw", "test")
-    query(holder, "LOCK TABLES backlog READ")
-    conn = connect_primary_route(g)
-    try:
-        for i in range(kBacklog):
-            query(conn, f"INSERT INTO backlog VALUES ({i})")  # autocommit: each acknowledged
-    finally:
-        conn.close()
-    # Received (semi-sync acknowledged it), not applied: the applier waits for the lock.
-    wait_until(lambda: sb.sql(1, "SELECT COUNT(*) FROM test.backlog").split()[-1] == str(kBacklog),
-               30, "node1 to apply the backlog")
-    assert one(holder, "SELECT COUNT(*) FROM backlog") == 0
-    return holder
-
-
-def release(holder):
-    query(holder, "UNLOCK TABLES")
-    holder.close()
-
-
 def test_before_on_primary_failover_holds_clients_until_the_backlog_is_applied(tmp_path):
     sb, g = start_group(tmp_path)  # consistency defaults to BEFORE_ON_PRIMARY_FAILOVER
     holder = None
     try:
-        holder = give_successor_a_backlog(sb, g)
+        holder = give_successor_a_backlog(sb, g, kBacklog)
         sb.kill(3)
-        wait_until(lambda: "failover: node2" in g.log(), 30, "grouter to fail over to node2")
+        wait_until(lambda: "failover: node2 (" in g.log(), 30, "grouter to fail over to node2")
         # node2 is elected but still applying: no primary, nobody to route to.
         status = group_status(g)
         assert status["primary"] is None, status
@@ -108,7 +78,7 @@ def test_before_on_primary_failover_holds_clients_until_the_backlog_is_applied(t
         assert t.is_alive() and "connected_at" not in result
         assert group_status(g)["primary"] is None
         released_at = time.monotonic()
-        release(holder)
+        release_backlog(holder)
         holder = None
         t.join(30)
         assert not t.is_alive()
@@ -127,7 +97,7 @@ def test_eventual_routes_to_the_new_primary_before_its_backlog_is_applied(tmp_pa
     sb, g = start_group(tmp_path, {"consistency": "EVENTUAL"})
     holder = None
     try:
-        holder = give_successor_a_backlog(sb, g)
+        holder = give_successor_a_backlog(sb, g, kBacklog)
         sb.kill(3)
         # node2 is published as the primary while its applier is still held.
         status = wait_group(g, lambda s: s if s.get("primary") and
@@ -144,7 +114,7 @@ def test_eventual_routes_to_the_new_primary_before_its_backlog_is_applied(tmp_pa
         finally:
             conn.close()
         assert status["primary"] == group_status(g)["primary"]
-        release(holder)
+        release_backlog(holder)
         holder = None
 
         def writable():
