@@ -50,8 +50,8 @@ struct ReplicaFacts {
 };
 
 // What grouter sets on a primary so that it never falls back to asynchronous replication: a commit
-// waits for a replica's acknowledgement (AFTER_SYNC) even with no replica connected, for at most
-// the longest rpl_semi_sync_master_timeout MariaDB takes in 32 bits (49.7 days).
+// waits for a replica's acknowledgement (AFTER_SYNC) even with no replica connected, for up to
+// 4294967295 ms (49.7 days) of rpl_semi_sync_master_timeout.
 inline constexpr uint64_t kSemiSyncMasterTimeoutMs = 4294967295;
 
 struct NodeFacts {
