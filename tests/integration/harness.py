@@ -63,8 +63,14 @@ class Sandbox:
         self.ssl_ca = str(self.path / "ssl" / "ca.pem")
 
     def run(self, *args, check=True):
-        return subprocess.run([str(SANDBOX_SH), "--dir", str(self.path), *map(str, args)],
-                              check=check, capture_output=True, text=True, timeout=180)
+        """sandbox.sh COMMAND ARGS; with check, a failure raises an AssertionError that shows what
+        sandbox.sh printed (a node that would not start says why)."""
+        done = subprocess.run([str(SANDBOX_SH), "--dir", str(self.path), *map(str, args)],
+                              check=False, capture_output=True, text=True, timeout=180)
+        if check and done.returncode != 0:
+            raise AssertionError(f"sandbox.sh {' '.join(map(str, args))} exited with "
+                                 f"{done.returncode}:\n{done.stdout}{done.stderr}")
+        return done
 
     def create(self):
         self.run("destroy")

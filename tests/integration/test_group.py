@@ -497,18 +497,7 @@ def test_exit_state_action_applies_after_unreachable_majority_timeout(tmp_path):
     sb, g = start_group(tmp_path, {"unreachable_majority_timeout": 2,
                                    "exit_state_action": "OFFLINE_MODE"})
     try:
-        node2 = node_server_id(sb, 2)
-        session = None
-        for _ in range(10):  # round-robin: one of the first sessions lands on node2
-            conn = MySQLdb.connect(host="127.0.0.1", port=g.route_port("secondary"), user="app",
-                                   passwd="app_pw", db="test", connect_timeout=5)
-            cur = conn.cursor()
-            cur.execute("SELECT @@server_id")
-            if int(cur.fetchone()[0]) == node2:
-                session = conn
-                break
-            conn.close()
-        assert session is not None
+        session = session_on(g, "secondary", node_server_id(sb, 2))
         sb.kill(3)
         sb.kill(1)
         wait_until(lambda: "exit_state_action=OFFLINE_MODE" in g.log(), 30,
