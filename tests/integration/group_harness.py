@@ -18,7 +18,9 @@ import urllib.request
 
 import pytest
 
+from clients import query, scalar
 from harness import Sandbox, wait_until
+from writer import mysql_connect
 
 GROUP_API = "/api/v1/group"
 GROUP_NAME = "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa"
@@ -233,37 +235,29 @@ def give_successor_a_backlog(sandbox, grouter, rows, successor=2, other=1):
     while `rows` autocommit INSERTs into test.backlog are acknowledged through the primary route:
     the node has received them but not applied them; node `other` has applied them. Returns the
     PyMySQL session holding the lock (release_backlog lets the applier go on)."""
-    from writer import mysql_connect  # PyMySQL, importable by /usr/bin/python3 only
-
-    def run(conn, statement):
-        with conn.cursor() as cur:
-            cur.execute(statement)
-            return cur.fetchall()
-
     route = lambda: mysql_connect("127.0.0.1", grouter.route_port("primary"), "app", "app_pw", "test")
     conn = route()
     try:
-        run(conn, "CREATE TABLE backlog (id INT PRIMARY KEY)")
+        query(conn, "CREATE TABLE backlog (id INT PRIMARY KEY)")
     finally:
         conn.close()
     wait_until(lambda: sandbox.sql(successor, "SELECT COUNT(*) FROM information_schema.tables WHERE "
                                               "table_schema = 'test' AND table_name = 'backlog'"
                                    ).split()[-1] == "1", 30, f"the table on node{successor}")
     holder = mysql_connect("127.0.0.1", sandbox.port(successor), "admin", "admin_pw", "test")
-    run(holder, "LOCK TABLES backlog READ")
+    query(holder, "LOCK TABLES backlog READ")
     conn = route()
     try:
         for i in range(rows):
-            run(conn, f"INSERT INTO backlog VALUES ({i})")
+            query(conn, f"INSERT INTO backlog VALUES ({i})")
     finally:
         conn.close()
     wait_until(lambda: sandbox.sql(other, "SELECT COUNT(*) FROM test.backlog").split()[-1] == str(rows),
                30, f"node{other} to apply the backlog")
-    assert run(holder, "SELECT COUNT(*) FROM backlog")[0][0] == 0, "the applier is not held"
+    assert scalar(holder, "SELECT COUNT(*) FROM backlog") == 0, "the applier is not held"
     return holder
 
 
 def release_backlog(holder):
-    with holder.cursor() as cur:
-        cur.execute("UNLOCK TABLES")
+    query(holder, "UNLOCK TABLES")
     holder.close()

@@ -211,8 +211,13 @@ class Grouter:
         return self.proc is not None and self.proc.poll() is None
 
     def log(self):
+        """The end of the log (what an assertion message can show)."""
+        return self.full_log()[-4000:]
+
+    def full_log(self):
+        """The whole log, every start of this Grouter included (for counting lines)."""
         try:
-            return self.log_path.read_text(errors="replace")[-4000:]
+            return self.log_path.read_text(errors="replace")
         except OSError:
             return ""
 

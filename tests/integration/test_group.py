@@ -308,7 +308,7 @@ def test_grouter_killed_during_a_failover_finishes_it_after_a_restart(group):
             holder.close()
         writer.stop()
     assert new["member_port"] == sb.port(2)
-    assert g.log_path.read_text(errors="replace").count("failover: node2 (") == 2, \
+    assert g.full_log().count("failover: node2 (") == 2, \
         "the restarted grouter fails over again"
     assert sb.sql(2, "SELECT COUNT(*) FROM test.backlog").split()[-1] == "40"
     assert sb.sql(2, "SELECT @@read_only").split()[-1] == "0"
@@ -419,7 +419,7 @@ def test_errant_write_during_a_rejoin_is_caught(group):
     sb.stop(1)
     wait_member_not_online(g, sb.addr(1), 30)
     def recoveries():
-        return g.log_path.read_text(errors="replace").count("recovery of node1: donor")
+        return g.full_log().count("recovery of node1: donor")
     started = recoveries()
     sb.start(1)
     wait_until(lambda: recoveries() > started, 30,

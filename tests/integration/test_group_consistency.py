@@ -17,6 +17,7 @@ import time
 import pymysql
 import pytest
 
+from clients import query, scalar
 from group_harness import (find_member, give_successor_a_backlog, group_status, release_backlog,
                            wait_for_primary, wait_group)
 from harness import wait_until
@@ -28,16 +29,6 @@ kBacklog = 40
 
 def connect_primary_route(g, **kw):
     return mysql_connect("127.0.0.1", g.route_port("primary"), "app", "app_pw", "test", **kw)
-
-
-def query(conn, statement):
-    with conn.cursor() as cur:
-        cur.execute(statement)
-        return cur.fetchall()
-
-
-def one(conn, statement):
-    return query(conn, statement)[0][0]
 
 
 def route_status(g, route="primary"):
@@ -64,8 +55,8 @@ def test_before_on_primary_failover_holds_clients_until_the_backlog_is_applied(t
             try:
                 conn = connect_primary_route(g, io_timeout=30)
                 result["connected_at"] = time.monotonic()
-                result["server_id"] = one(conn, "SELECT @@server_id")
-                result["rows"] = one(conn, "SELECT COUNT(*) FROM backlog")
+                result["server_id"] = scalar(conn, "SELECT @@server_id")
+                result["rows"] = scalar(conn, "SELECT COUNT(*) FROM backlog")
                 query(conn, "INSERT INTO backlog VALUES (1000)")
                 conn.close()
             except pymysql.MySQLError as err:
@@ -106,8 +97,8 @@ def test_eventual_routes_to_the_new_primary_before_its_backlog_is_applied(tmp_pa
         assert "EVENTUAL: published before catch-up" in g.log()
         conn = connect_primary_route(g)
         try:
-            assert one(conn, "SELECT @@server_id") == node_server_id(sb, 2)
-            assert one(conn, "SELECT COUNT(*) FROM backlog") == 0, "a stale read, at once"
+            assert scalar(conn, "SELECT @@server_id") == node_server_id(sb, 2)
+            assert scalar(conn, "SELECT COUNT(*) FROM backlog") == 0, "a stale read, at once"
             with pytest.raises(pymysql.MySQLError) as refused:
                 query(conn, "INSERT INTO backlog VALUES (1000)")
             assert refused.value.args[0] == 1290, refused.value
@@ -121,7 +112,7 @@ def test_eventual_routes_to_the_new_primary_before_its_backlog_is_applied(tmp_pa
             conn = connect_primary_route(g)
             try:
                 query(conn, "INSERT INTO backlog VALUES (1000)")
-                return one(conn, "SELECT COUNT(*) FROM backlog")
+                return scalar(conn, "SELECT COUNT(*) FROM backlog")
             except pymysql.MySQLError as err:
                 assert err.args[0] == 1290, err  # read_only until promoted
                 return None
