@@ -1,0 +1,232 @@
+// The failover safety rule and plan (failover.h): which reads are needed, who wins, the target.
+#include "metadata/failover.h"
+
+#include <algorithm>
+#include <set>
+
+#include "metadata/election.h"
+#include "metadata/quorum.h"
+
+namespace grouter::metadata {
+namespace {
+
+// What a read node holds once it applied its relay log: what it received and what it executed.
+GtidPosition held(const FailoverRead& read) {
+  return merge_newest(read.received, read.executed);
+}
+
+const FailoverNode* find_node(const FailoverInput& input, const std::string& member_id) {
+  for (const FailoverNode& n : input.nodes) {
+    if (!member_id.empty() && n.member_id == member_id) return &n;
+  }
+  return nullptr;
+}
+
+std::string name_of(const FailoverInput& input, const std::string& member_id) {
+  const Member* m = input.state->find(member_id);
+  return m != nullptr && !m->name.empty() ? m->name : member_id;
+}
+
+std::string names(const FailoverInput& input, const std::vector<std::string>& ids) {
+  std::string out;
+  for (const std::string& id : ids) {
+    if (!out.empty()) out += ", ";
+    out += name_of(input, id);
+  }
+  return out;
+}
+
+// The view the rule counts: the operator's forced members, or the decided view.
+std::vector<std::string> rule_view(const FailoverInput& input) {
+  if (input.forced_members) return *input.forced_members;
+  return input.state->view_member_ids();
+}
+
+// True unless the node's last probe shows that it was not receiving from the old primary.
+bool may_have_received(const FailoverNode& node, const FailoverNode* old_primary) {
+  if (!node.last_facts) return true;  // nothing is known of it
+  const auto& replica = node.last_facts->replica;
+  if (!replica || replica->io_running == "No") return false;
+  if (old_primary == nullptr) return true;  // the old primary is unknown: any source counts
+  return replica->source_host == old_primary->host && replica->source_port == old_primary->port;
+}
+
+// The old primary acknowledged commits without a replica: they may be on it alone.
+bool fell_back(const FailoverNode& old_primary) {
+  return old_primary.last_facts && old_primary.last_facts->semi_sync_master_enabled &&
+         !old_primary.last_facts->semi_sync_master_active;
+}
+
+std::vector<std::string> holders_of(const FailoverInput& input, bool forced_view) {
+  const FailoverNode* old = find_node(input, input.old_primary);
+  std::vector<std::string> holders;
+  for (const FailoverNode& n : input.nodes) {
+    if (n.member_id.empty()) continue;
+    if (forced_view && input.forced_members &&
+        std::find(input.forced_members->begin(), input.forced_members->end(), n.member_id) ==
+            input.forced_members->end()) {
+      continue;
+    }
+    if (&n == old) {
+      if (fell_back(n)) holders.push_back(n.member_id);
+      continue;
+    }
+    if (may_have_received(n, old)) holders.push_back(n.member_id);
+  }
+  return holders;
+}
+
+// Reads that count towards the target: the view's, the possible holders' and the old primary's.
+std::vector<const FailoverNode*> counted_reads(const FailoverInput& input,
+                                               const std::vector<std::string>& view,
+                                               const std::vector<std::string>& holders) {
+  std::vector<const FailoverNode*> reads;
+  for (const FailoverNode& n : input.nodes) {
+    if (!n.read) continue;
+    const bool in_view = std::find(view.begin(), view.end(), n.member_id) != view.end();
+    const bool holder = std::find(holders.begin(), holders.end(), n.member_id) != holders.end();
+    if (in_view || holder || n.member_id == input.old_primary) reads.push_back(&n);
+  }
+  return reads;
+}
+
+bool online_in_view(const FailoverInput& input, const std::vector<std::string>& view,
+                    const std::string& member_id) {
+  const Member* m = input.state->find(member_id);
+  return m != nullptr && m->state == MemberState::kOnline &&
+         std::find(view.begin(), view.end(), member_id) != view.end();
+}
+
+// GR's rule among the ONLINE members of the view that were read.
+std::optional<std::string> elect_among_read(const FailoverInput& input,
+                                            const std::vector<std::string>& view) {
+  GroupState trial = *input.state;
+  for (Member& m : trial.members) {
+    const FailoverNode* n = find_node(input, m.member_id);
+    const bool candidate = n != nullptr && n->read && online_in_view(input, view, m.member_id);
+    m.in_view = candidate;
+    m.state = candidate ? MemberState::kOnline : MemberState::kOffline;
+  }
+  return elect_primary(trial);
+}
+
+// Under force_members: what each excluded possible holder was last seen to hold beyond TARGET.
+std::string lost_beyond(const FailoverInput& input, const GtidPosition& target) {
+  std::string out;
+  for (const std::string& id : holders_of(input, /*forced_view=*/false)) {
+    if (std::find(input.forced_members->begin(), input.forced_members->end(), id) !=
+        input.forced_members->end()) {
+      continue;
+    }
+    const FailoverNode* n = find_node(input, id);
+    std::string what;
+    if (n == nullptr || !n->last_facts) {
+      what = "unknown (never probed)";
+    } else {
+      GtidPosition seen = n->last_facts->current_pos;
+      if (n->last_facts->replica) seen = merge_newest(seen, n->last_facts->replica->received);
+      if (covers(target, seen)) continue;
+      what = "up to " + to_string(seen) + " (" + std::to_string(transactions_behind(target, seen)) +
+             " transaction(s) beyond " + to_string(target) + ")";
+    }
+    if (!out.empty()) out += "; ";
+    out += name_of(input, id) + ": " + what;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> possible_holders(const FailoverInput& input) {
+  return holders_of(input, /*forced_view=*/true);
+}
+
+FailoverDecision decide_failover(const FailoverInput& input) {
+  const std::vector<std::string> view = rule_view(input);
+  if (view.empty()) return FailoverWait{"the view has no members", {}};
+  // Rule 1: a majority of the view read during this failover.
+  std::vector<std::string> unread_view;
+  for (const std::string& id : view) {
+    const FailoverNode* n = find_node(input, id);
+    if (n == nullptr || !n->read) unread_view.push_back(id);
+  }
+  const size_t read_count = view.size() - unread_view.size();
+  if (read_count < majority(view.size())) {
+    return FailoverWait{"no majority of the view answered during the failover (" +
+                            std::to_string(read_count) + " of " + std::to_string(view.size()) +
+                            "; not answering: " + names(input, unread_view) + ")",
+                        unread_view};
+  }
+  // Rule 2: every possible holder read, unless the old primary was.
+  const std::vector<std::string> holders = possible_holders(input);
+  const FailoverNode* old = find_node(input, input.old_primary);
+  const bool old_read = old != nullptr && old->read.has_value();
+  if (!old_read) {
+    std::vector<std::string> missing;
+    for (const std::string& id : holders) {
+      const FailoverNode* n = find_node(input, id);
+      if (n == nullptr || !n->read) missing.push_back(id);
+    }
+    if (!missing.empty()) {
+      return FailoverWait{"waiting for " + names(input, missing) +
+                              ": may hold acknowledged transactions the others lack (semi-sync "
+                              "acknowledges on one replica) and has not answered since the "
+                              "primary " +
+                              (input.old_primary.empty() ? std::string("(unknown)")
+                                                         : name_of(input, input.old_primary)) +
+                              " was lost; force_members decides without it",
+                          missing};
+    }
+  }
+  FailoverPlan plan;
+  plan.target = input.floor;
+  const auto reads = counted_reads(input, view, holders);
+  for (const FailoverNode* n : reads) plan.target = merge_newest(plan.target, held(*n->read));
+  auto winner = elect_among_read(input, view);
+  if (!winner) return FailoverWait{"no ONLINE member of the view answered", {}};
+  plan.winner = *winner;
+  const FailoverNode* w = find_node(input, plan.winner);
+  if (!covers(held(*w->read), plan.target)) {
+    for (const FailoverNode* n : reads) {
+      if (covers(held(*n->read), plan.target)) {
+        plan.donor = n->member_id;
+        break;
+      }
+    }
+    if (!plan.donor) {
+      return FailoverWait{"no member that answered holds every transaction read (" +
+                              to_string(plan.target) + ")",
+                          {}};
+    }
+  }
+  for (const std::string& id : view) {
+    const FailoverNode* n = find_node(input, id);
+    if (id != plan.winner && n != nullptr && n->read) plan.others.push_back(id);
+  }
+  if (input.forced_members) plan.may_lose = lost_beyond(input, plan.target);
+  return plan;
+}
+
+std::optional<std::string> recheck_failover(const FailoverPlan& plan, const FailoverInput& input) {
+  const std::vector<std::string> view = rule_view(input);
+  const FailoverNode* w = find_node(input, plan.winner);
+  if (w == nullptr || !w->read) return "the elected member " + name_of(input, plan.winner) +
+                                        " no longer answers";
+  if (!online_in_view(input, view, plan.winner)) {
+    return "the elected member " + name_of(input, plan.winner) + " is no longer ONLINE in the view";
+  }
+  if (plan.donor) {
+    const FailoverNode* d = find_node(input, *plan.donor);
+    if (d == nullptr || !d->read) return "the donor " + name_of(input, *plan.donor) +
+                                         " no longer answers";
+  }
+  for (const FailoverNode* n : counted_reads(input, view, possible_holders(input))) {
+    if (!covers(plan.target, held(*n->read))) {
+      return name_of(input, n->member_id) + " now holds " + to_string(held(*n->read)) +
+             ", beyond the target " + to_string(plan.target);
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace grouter::metadata
