@@ -41,7 +41,10 @@ void leave_view(GroupState& state, Member& member, MemberState to, std::string r
   member.in_view = false;
   member.state = to;
   member.state_reason = std::move(reason);
-  if (state.primary == member.member_id) state.primary.reset();
+  if (state.primary == member.member_id) {
+    state.last_primary = member.member_id;
+    state.primary.reset();
+  }
   ++state.view_id.seq;
 }
 
@@ -173,6 +176,76 @@ class Applier {
       }
     }
     state_.primary = e.member_id;
+    if (e.member_id) state_.failover.reset();  // a failover ends with its primary
+    return finish();
+  }
+
+  Result operator()(const TermBegun& e) {
+    if (!state_.bootstrapped()) return fail(MetadataErrc::kNotBootstrapped);
+    if (e.term <= state_.term) return fail(MetadataErrc::kStaleTerm);
+    state_.term = e.term;
+    return finish();
+  }
+
+  Result operator()(const FailoverStarted& e) {
+    if (!state_.bootstrapped()) return fail(MetadataErrc::kNotBootstrapped);
+    if (e.term < state_.term) return fail(MetadataErrc::kStaleTerm);
+    if (state_.primary) return fail(MetadataErrc::kHasPrimary);
+    FailoverRecord record;
+    record.term = e.term;
+    record.old_primary = e.old_primary;
+    if (state_.failover) {  // taken over by a newer term: what was decided stays the floor
+      record.target = state_.failover->target;
+      record.forced_members = state_.failover->forced_members;
+    }
+    state_.failover = record;
+    return finish();
+  }
+
+  Result operator()(const FailoverWaiting& e) {
+    if (auto ec = check_failover(e.term)) return std::unexpected(ec);
+    state_.failover->term = e.term;
+    state_.failover->waiting = e.reason;
+    state_.failover->missing = e.missing;
+    return finish();
+  }
+
+  Result operator()(const FailoverDecided& e) {
+    if (auto ec = check_failover(e.term)) return std::unexpected(ec);
+    if (state_.find(e.winner) == nullptr) return fail(MetadataErrc::kUnknownMember);
+    FailoverRecord& f = *state_.failover;
+    f.term = e.term;
+    f.waiting.clear();
+    f.missing.clear();
+    f.winner = e.winner;
+    f.target = e.target;
+    f.may_lose = e.may_lose;
+    return finish();
+  }
+
+  Result operator()(const MembersForced& e) {
+    if (!state_.failover) return fail(MetadataErrc::kNoFailover);
+    std::set<std::string> listed;
+    size_t start = 0;
+    while (start <= e.members.size()) {
+      size_t comma = e.members.find(',', start);
+      if (comma == std::string::npos) comma = e.members.size();
+      const std::string id = e.members.substr(start, comma - start);
+      const Member* m = state_.find(id);
+      if (m == nullptr || !m->in_view) return fail(MetadataErrc::kInvalidForce);
+      listed.insert(id);
+      start = comma + 1;
+    }
+    if (listed.empty()) return fail(MetadataErrc::kInvalidForce);
+    // One new view (GR installs the forced membership as one view change).
+    const uint64_t seq = state_.view_id.seq;
+    for (Member& m : state_.members) {
+      if (m.in_view && listed.count(m.member_id) == 0) {
+        leave_view(state_, m, MemberState::kError, "excluded by force_members");
+      }
+    }
+    if (state_.view_id.seq > seq) state_.view_id.seq = seq + 1;
+    state_.failover->forced_members = e.members;
     return finish();
   }
 
@@ -194,6 +267,13 @@ class Applier {
   }
 
  private:
+  std::error_code check_failover(uint64_t term) const {
+    if (!state_.bootstrapped()) return make_error_code(MetadataErrc::kNotBootstrapped);
+    if (!state_.failover) return make_error_code(MetadataErrc::kNoFailover);
+    if (term < state_.term) return make_error_code(MetadataErrc::kStaleTerm);
+    return {};
+  }
+
   template <typename Change>
   Result with_member(const std::string& member_id, Change change) {
     if (!state_.bootstrapped()) return fail(MetadataErrc::kNotBootstrapped);

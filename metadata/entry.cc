@@ -11,6 +11,8 @@ constexpr std::array<std::string_view, std::variant_size_v<Entry>> kEntryTypes =
     "bootstrap",        "member_added",     "member_joined",           "member_online",
     "member_suspected", "member_reachable", "member_expelled",         "member_left",
     "member_error",     "primary_elected",  "member_version_observed", "member_weight_changed",
+    "term_begun",       "failover_started", "failover_waiting",        "failover_decided",
+    "members_forced",
 };
 
 }  // namespace

@@ -124,13 +124,60 @@ struct MemberWeightChanged {
   bool operator==(const MemberWeightChanged&) const = default;
 };
 
+// A grouter instance starts leading: the log's term rises (it must be higher than the last).
+struct TermBegun {
+  uint64_t term = 0;
+
+  bool operator==(const TermBegun&) const = default;
+};
+
+// The group has no primary and a failover begins: recorded before any statement changes a node.
+// Only while there is no primary and no failover (or to take over one of an older term).
+struct FailoverStarted {
+  uint64_t term = 0;
+  std::string old_primary;
+
+  bool operator==(const FailoverStarted&) const = default;
+};
+
+// The safety rule (failover.h) keeps the failover waiting (REASON), or lets it proceed again
+// (empty REASON). MISSING: comma-separated member_ids whose read would let it proceed.
+struct FailoverWaiting {
+  uint64_t term = 0;
+  std::string reason;
+  std::string missing;
+
+  bool operator==(const FailoverWaiting&) const = default;
+};
+
+// The plan, before its first step: WINNER must hold TARGET (a GTID position) before promotion.
+struct FailoverDecided {
+  uint64_t term = 0;
+  std::string winner;
+  std::string target;
+  std::string may_lose;  // force_members only: what the excluded holders may have had
+
+  bool operator==(const FailoverDecided&) const = default;
+};
+
+// GR's force_members, the operator's last resort: the view becomes MEMBERS (comma-separated
+// member_ids of members in the view); the others leave it (ERROR), and the failover's rule
+// counts only MEMBERS. Only while a failover waits.
+struct MembersForced {
+  std::string members;
+
+  bool operator==(const MembersForced&) const = default;
+};
+
 using Entry = std::variant<Bootstrap, MemberAdded, MemberJoined, MemberOnline, MemberSuspected,
                            MemberReachable, MemberExpelled, MemberLeft, MemberError, PrimaryElected,
-                           MemberVersionObserved, MemberWeightChanged>;
+                           MemberVersionObserved, MemberWeightChanged, TermBegun, FailoverStarted,
+                           FailoverWaiting, FailoverDecided, MembersForced>;
 
 // The entry's type as the log encoding names it: "bootstrap", "member_added", "member_joined",
 // "member_online", "member_suspected", "member_reachable", "member_expelled", "member_left",
-// "member_error", "primary_elected", "member_version_observed", "member_weight_changed".
+// "member_error", "primary_elected", "member_version_observed", "member_weight_changed",
+// "term_begun", "failover_started", "failover_waiting", "failover_decided", "members_forced".
 [[nodiscard]] std::string_view entry_type(const Entry& entry);
 
 }  // namespace grouter::metadata

@@ -64,6 +64,37 @@ void fields(Io& io, MemberWeightChanged& e) {
   io("weight", e.weight);
 }
 
+template <typename Io>
+void fields(Io& io, TermBegun& e) {
+  io("term", e.term);
+}
+
+template <typename Io>
+void fields(Io& io, FailoverStarted& e) {
+  io("term", e.term);
+  io("old_primary", e.old_primary);
+}
+
+template <typename Io>
+void fields(Io& io, FailoverWaiting& e) {
+  io("term", e.term);
+  io("reason", e.reason);
+  io("missing", e.missing);
+}
+
+template <typename Io>
+void fields(Io& io, FailoverDecided& e) {
+  io("term", e.term);
+  io("winner", e.winner);
+  io("target", e.target);
+  io("may_lose", e.may_lose);
+}
+
+template <typename Io>
+void fields(Io& io, MembersForced& e) {
+  io("members", e.members);
+}
+
 namespace {
 
 // Decodes the alternative of Entry whose type name is `type`, trying index I onwards.

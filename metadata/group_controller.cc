@@ -45,8 +45,21 @@ std::string describe(const Entry& entry) {
           return "primary " + e.member_id.value_or("(none)") + ": " + e.reason;
         } else if constexpr (std::is_same_v<E, MemberVersionObserved>) {
           return "member " + e.member_id + " runs " + e.version;
-        } else {
+        } else if constexpr (std::is_same_v<E, MemberWeightChanged>) {
           return "member " + e.member_id + " weight " + std::to_string(e.weight);
+        } else if constexpr (std::is_same_v<E, TermBegun>) {
+          return "term " + std::to_string(e.term) + " begins";
+        } else if constexpr (std::is_same_v<E, FailoverStarted>) {
+          return "failover started (term " + std::to_string(e.term) + ", lost primary " +
+                 (e.old_primary.empty() ? std::string("unknown") : e.old_primary) + ")";
+        } else if constexpr (std::is_same_v<E, FailoverWaiting>) {
+          return e.reason.empty() ? "failover proceeds" : "failover waits: " + e.reason;
+        } else if constexpr (std::is_same_v<E, FailoverDecided>) {
+          return "failover decided (term " + std::to_string(e.term) + "): " + e.winner +
+                 " must hold " + (e.target.empty() ? std::string("(nothing)") : e.target) +
+                 (e.may_lose.empty() ? "" : "; may be lost: " + e.may_lose);
+        } else {
+          return "force_members: the view becomes " + e.members;
         }
       },
       entry);

@@ -30,12 +30,35 @@ struct ViewId {
 [[nodiscard]] std::string to_string(const ViewId& view_id);
 [[nodiscard]] std::optional<ViewId> parse_view_id(std::string_view text);
 
+// A failover in progress: recorded (FailoverStarted) before the first statement that changes a
+// node, so that a restarted grouter resumes it; ended by PrimaryElected naming a member.
+struct FailoverRecord {
+  uint64_t term = 0;        // the term that decided it last
+  std::string old_primary;  // member_id of the lost primary ("" when unknown)
+  // Why no member can be promoted yet (failover.h's safety rule); empty while it proceeds.
+  std::string waiting;
+  std::string missing;  // comma-separated member_ids whose read would let it proceed
+  // Decided (FailoverDecided): the winner and the GTID position it must hold before promotion.
+  std::string winner;
+  std::string target;
+  // force_members: the operator's members (comma-separated) and what may be lost.
+  std::string forced_members;
+  std::string may_lose;
+
+  bool operator==(const FailoverRecord&) const = default;
+};
+
 struct GroupState {
   std::string group_name;  // empty until Bootstrap
   bool single_primary_mode = true;
   ViewId view_id;
   std::optional<std::string> primary;  // member_id; set only in single-primary mode
   std::vector<Member> members;         // every configured node, configuration order
+  // The log's epoch: raised by TermBegun each time a grouter instance starts leading. Every
+  // operation carries the term it was decided in; an older term's operation is not run.
+  uint64_t term = 0;
+  std::optional<std::string> last_primary;  // the primary before the current one left the view
+  std::optional<FailoverRecord> failover;
 
   bool bootstrapped() const { return !group_name.empty(); }
   // The member with this member_id, or nullptr (an empty id matches nothing).

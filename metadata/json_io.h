@@ -43,6 +43,12 @@ class JsonWriter {
     json_[key] = std::move(array);
   }
 
+  // A field that older encodings lack: written as any other.
+  template <typename T>
+  void maybe(const char* key, T& value) {
+    (*this)(key, value);
+  }
+
   nlohmann::json& json() { return json_; }
 
  private:
@@ -84,6 +90,12 @@ class JsonReader {
       if (!element.ok()) return fail_at(element.error());
       values.push_back(std::move(value));
     }
+  }
+
+  // A field that older encodings lack: left as it is when absent.
+  template <typename T>
+  void maybe(const char* key, T& value) {
+    if (object_.contains(key)) (*this)(key, value);
   }
 
   bool ok() const { return error_.empty(); }

@@ -46,6 +46,14 @@ class MetadataCategory final : public std::error_category {
         return "version is not major.minor.patch";
       case MetadataErrc::kInvalidWeight:
         return "member_weight must be 0..100";
+      case MetadataErrc::kStaleTerm:
+        return "the entry's term is older than the log's";
+      case MetadataErrc::kNoFailover:
+        return "no failover is in progress";
+      case MetadataErrc::kHasPrimary:
+        return "the group has a primary";
+      case MetadataErrc::kInvalidForce:
+        return "force_members must name members of the view";
     }
     return "unknown metadata error";
   }

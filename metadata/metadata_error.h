@@ -26,6 +26,10 @@ enum class MetadataErrc {
   kNotSinglePrimary,     // a primary election in multi-primary mode
   kInvalidVersion,       // a version text without major.minor.patch
   kInvalidWeight,        // member_weight outside 0..100
+  kStaleTerm,            // an entry of a term older than the log's (or a term that does not rise)
+  kNoFailover,           // a failover step while no failover is in progress
+  kHasPrimary,           // a failover started while the group has a primary
+  kInvalidForce,         // force_members naming nobody, or a member outside the view
 };
 
 const std::error_category& metadata_category();

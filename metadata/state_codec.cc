@@ -20,6 +20,27 @@ void fields(Io& io, Member& m) {
   io("state_before_unreachable", m.state_before_unreachable);
 }
 
+// A failover in progress, flattened into the state's fields (absent in older snapshots).
+template <typename Io>
+void failover_fields(Io& io, GroupState& s) {
+  bool active = s.failover.has_value();
+  io.maybe("failover", active);
+  if (!active) {
+    s.failover.reset();
+    return;
+  }
+  if (!s.failover) s.failover.emplace();
+  FailoverRecord& f = *s.failover;
+  io.maybe("failover_term", f.term);
+  io.maybe("failover_old_primary", f.old_primary);
+  io.maybe("failover_waiting", f.waiting);
+  io.maybe("failover_missing", f.missing);
+  io.maybe("failover_winner", f.winner);
+  io.maybe("failover_target", f.target);
+  io.maybe("failover_forced_members", f.forced_members);
+  io.maybe("failover_may_lose", f.may_lose);
+}
+
 template <typename Io>
 void fields(Io& io, GroupState& s) {
   io("group_name", s.group_name);
@@ -27,6 +48,9 @@ void fields(Io& io, GroupState& s) {
   io("view_id", s.view_id);
   io("primary", s.primary);
   io("members", s.members);
+  io.maybe("term", s.term);
+  io.maybe("last_primary", s.last_primary);
+  failover_fields(io, s);
 }
 
 std::string encode(const GroupState& state) {

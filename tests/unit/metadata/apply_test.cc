@@ -309,5 +309,52 @@ TEST(Apply, ViewSeqRisesByOnePerMembershipChange) {
   }
 }
 
+std::error_code rejection(const GroupState& state, const Entry& entry) {
+  auto next = apply_entry(state, entry);
+  return next ? std::error_code{} : next.error();
+}
+
+TEST(Apply, TermsOnlyRise) {
+  GroupState s = must_apply(online_group(3), TermBegun{2});
+  EXPECT_EQ(s.term, 2u);
+  EXPECT_EQ(rejection(s, TermBegun{2}), make_error_code(MetadataErrc::kStaleTerm));
+  EXPECT_EQ(rejection(s, TermBegun{1}), make_error_code(MetadataErrc::kStaleTerm));
+}
+
+TEST(Apply, AFailoverIsRecordedBeforeItActsAndEndsWithItsPrimary) {
+  GroupState s = must_apply(online_group(3), TermBegun{4});
+  EXPECT_EQ(rejection(s, FailoverStarted{4, id(1)}), make_error_code(MetadataErrc::kHasPrimary));
+  s = must_apply(s, MemberExpelled{id(1), "gone"});
+  EXPECT_EQ(s.last_primary, id(1));
+  EXPECT_EQ(rejection(s, FailoverWaiting{4, "x", ""}), make_error_code(MetadataErrc::kNoFailover));
+  EXPECT_EQ(rejection(s, FailoverStarted{3, id(1)}), make_error_code(MetadataErrc::kStaleTerm));
+  s = must_apply_all(s, {FailoverStarted{4, id(1)}, FailoverWaiting{4, "waiting for n2", id(2)}});
+  EXPECT_EQ(s.failover->waiting, "waiting for n2");
+  s = must_apply(s, FailoverDecided{4, id(2), "0-1-9", ""});
+  EXPECT_EQ(s.failover->waiting, "");
+  EXPECT_EQ(s.failover->target, "0-1-9");
+  // A newer term takes it over: the decided target stays as the floor.
+  s = must_apply_all(s, {TermBegun{5}, FailoverStarted{5, id(1)}});
+  EXPECT_EQ(s.failover->target, "0-1-9");
+  EXPECT_EQ(rejection(s, FailoverDecided{4, id(2), "0-1-9", ""}),
+            make_error_code(MetadataErrc::kStaleTerm));
+  s = must_apply(s, PrimaryElected{id(2), "failover"});
+  EXPECT_FALSE(s.failover.has_value());
+}
+
+TEST(Apply, ForceMembersInstallsOneViewOfTheListedMembers) {
+  GroupState s = must_apply_all(online_group(5), {MemberExpelled{id(1), "gone"}});
+  EXPECT_EQ(rejection(s, MembersForced{id(3)}), make_error_code(MetadataErrc::kNoFailover));
+  s = must_apply(s, FailoverStarted{0, id(1)});
+  EXPECT_EQ(rejection(s, MembersForced{id(1)}), make_error_code(MetadataErrc::kInvalidForce));
+  EXPECT_EQ(rejection(s, MembersForced{""}), make_error_code(MetadataErrc::kInvalidForce));
+  const uint64_t seq = s.view_id.seq;
+  s = must_apply(s, MembersForced{id(3) + "," + id(4) + "," + id(5)});
+  EXPECT_EQ(s.view_id.seq, seq + 1);
+  EXPECT_EQ(s.view_member_ids(), (std::vector<std::string>{id(3), id(4), id(5)}));
+  EXPECT_EQ(s.find(id(2))->state, MemberState::kError);
+  EXPECT_EQ(s.failover->forced_members, id(3) + "," + id(4) + "," + id(5));
+}
+
 }  // namespace
 }  // namespace grouter::metadata
