@@ -176,7 +176,7 @@ class Applier {
       }
     }
     state_.primary = e.member_id;
-    if (e.member_id) state_.failover.reset();  // a failover ends with its primary
+    if (e.member_id && !e.provisional) state_.failover.reset();  // a failover ends with it
     return finish();
   }
 
@@ -224,17 +224,16 @@ class Applier {
   }
 
   Result operator()(const MembersForced& e) {
-    if (!state_.failover) return fail(MetadataErrc::kNoFailover);
+    if (!state_.bootstrapped()) return fail(MetadataErrc::kNotBootstrapped);
+    if (state_.primary) {
+      const Member* p = state_.find(*state_.primary);
+      if (p != nullptr && p->state == MemberState::kOnline) return fail(MetadataErrc::kHasPrimary);
+    }
     std::set<std::string> listed;
-    size_t start = 0;
-    while (start <= e.members.size()) {
-      size_t comma = e.members.find(',', start);
-      if (comma == std::string::npos) comma = e.members.size();
-      const std::string id = e.members.substr(start, comma - start);
+    for (const std::string& id : split_ids(e.members)) {
       const Member* m = state_.find(id);
       if (m == nullptr || !m->in_view) return fail(MetadataErrc::kInvalidForce);
       listed.insert(id);
-      start = comma + 1;
     }
     if (listed.empty()) return fail(MetadataErrc::kInvalidForce);
     // One new view (GR installs the forced membership as one view change).
@@ -245,6 +244,12 @@ class Applier {
       }
     }
     if (state_.view_id.seq > seq) state_.view_id.seq = seq + 1;
+    if (!state_.failover) {
+      state_.failover = FailoverRecord{};
+      state_.failover->term = state_.term;
+      state_.failover->old_primary =
+          state_.primary ? *state_.primary : state_.last_primary.value_or("");
+    }
     state_.failover->forced_members = e.members;
     return finish();
   }

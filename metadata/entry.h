@@ -104,6 +104,8 @@ struct MemberError {
 struct PrimaryElected {
   std::optional<std::string> member_id;
   std::string reason;  // for the log: "elected: lowest version, ...", "switchover", ...
+  // EVENTUAL consistency publishes the winner before its catch-up: the failover goes on.
+  bool provisional = false;
 
   bool operator==(const PrimaryElected&) const = default;
 };
@@ -162,7 +164,8 @@ struct FailoverDecided {
 
 // GR's force_members, the operator's last resort: the view becomes MEMBERS (comma-separated
 // member_ids of members in the view); the others leave it (ERROR), and the failover's rule
-// counts only MEMBERS. Only while a failover waits.
+// counts only MEMBERS (a failover is recorded if none was). Refused while an ONLINE primary
+// leads the group.
 struct MembersForced {
   std::string members;
 

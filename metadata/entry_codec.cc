@@ -50,6 +50,7 @@ template <typename Io>
 void fields(Io& io, PrimaryElected& e) {
   io("member_id", e.member_id);
   io("reason", e.reason);
+  io.maybe("provisional", e.provisional);
 }
 
 template <typename Io>

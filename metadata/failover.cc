@@ -42,15 +42,6 @@ std::vector<std::string> rule_view(const FailoverInput& input) {
   return input.state->view_member_ids();
 }
 
-// True unless the node's last probe shows that it was not receiving from the old primary.
-bool may_have_received(const FailoverNode& node, const FailoverNode* old_primary) {
-  if (!node.last_facts) return true;  // nothing is known of it
-  const auto& replica = node.last_facts->replica;
-  if (!replica || replica->io_running == "No") return false;
-  if (old_primary == nullptr) return true;  // the old primary is unknown: any source counts
-  return replica->source_host == old_primary->host && replica->source_port == old_primary->port;
-}
-
 // The old primary acknowledged commits without a replica: they may be on it alone.
 bool fell_back(const FailoverNode& old_primary) {
   return old_primary.last_facts && old_primary.last_facts->semi_sync_master_enabled &&
@@ -71,7 +62,7 @@ std::vector<std::string> holders_of(const FailoverInput& input, bool forced_view
       if (fell_back(n)) holders.push_back(n.member_id);
       continue;
     }
-    if (may_have_received(n, old)) holders.push_back(n.member_id);
+    holders.push_back(n.member_id);
   }
   return holders;
 }
@@ -137,6 +128,17 @@ std::string lost_beyond(const FailoverInput& input, const GtidPosition& target) 
 
 }  // namespace
 
+std::optional<GtidPosition> known_holdings(const FailoverNode& node) {
+  if (node.dead_bound) return node.dead_bound;
+  if (!node.last_facts) return std::nullopt;
+  const auto& replica = node.last_facts->replica;
+  if (!replica) return node.last_facts->current_pos;  // no replication: its binary log alone
+  // Stopped, with what it received known (a node that restarted forgot it, not its relay log).
+  if (replica->io_running == "No" && !replica->received.empty())
+    return merge_newest(node.last_facts->current_pos, replica->received);
+  return std::nullopt;
+}
+
 std::vector<std::string> possible_holders(const FailoverInput& input) {
   return holders_of(input, /*forced_view=*/true);
 }
@@ -157,15 +159,22 @@ FailoverDecision decide_failover(const FailoverInput& input) {
                             "; not answering: " + names(input, unread_view) + ")",
                         unread_view};
   }
-  // Rule 2: every possible holder read, unless the old primary was.
+  // Rule 2: every possible holder read or excused, unless the old primary was read.
   const std::vector<std::string> holders = possible_holders(input);
   const FailoverNode* old = find_node(input, input.old_primary);
   const bool old_read = old != nullptr && old->read.has_value();
+  GtidPosition read_target = input.floor;
+  for (const FailoverNode* n : counted_reads(input, view, holders))
+    read_target = merge_newest(read_target, held(*n->read));
   if (!old_read) {
     std::vector<std::string> missing;
     for (const std::string& id : holders) {
       const FailoverNode* n = find_node(input, id);
-      if (n == nullptr || !n->read) missing.push_back(id);
+      if (n != nullptr && n->read) continue;
+      // The old primary (a holder only after a fallback) is excused by nothing but its read.
+      const auto bound = n != nullptr && n != old ? known_holdings(*n) : std::nullopt;
+      if (bound && covers(read_target, *bound)) continue;
+      missing.push_back(id);
     }
     if (!missing.empty()) {
       return FailoverWait{"waiting for " + names(input, missing) +
@@ -179,9 +188,8 @@ FailoverDecision decide_failover(const FailoverInput& input) {
     }
   }
   FailoverPlan plan;
-  plan.target = input.floor;
+  plan.target = read_target;
   const auto reads = counted_reads(input, view, holders);
-  for (const FailoverNode* n : reads) plan.target = merge_newest(plan.target, held(*n->read));
   auto winner = elect_among_read(input, view);
   if (!winner) return FailoverWait{"no ONLINE member of the view answered", {}};
   plan.winner = *winner;
@@ -194,9 +202,9 @@ FailoverDecision decide_failover(const FailoverInput& input) {
       }
     }
     if (!plan.donor) {
-      return FailoverWait{"no member that answered holds every transaction read (" +
-                              to_string(plan.target) + ")",
-                          {}};
+      return FailoverWait{
+          "no member that answered holds every transaction read (" + to_string(plan.target) + ")",
+          {}};
     }
   }
   for (const std::string& id : view) {
@@ -210,15 +218,15 @@ FailoverDecision decide_failover(const FailoverInput& input) {
 std::optional<std::string> recheck_failover(const FailoverPlan& plan, const FailoverInput& input) {
   const std::vector<std::string> view = rule_view(input);
   const FailoverNode* w = find_node(input, plan.winner);
-  if (w == nullptr || !w->read) return "the elected member " + name_of(input, plan.winner) +
-                                        " no longer answers";
+  if (w == nullptr || !w->read)
+    return "the elected member " + name_of(input, plan.winner) + " no longer answers";
   if (!online_in_view(input, view, plan.winner)) {
     return "the elected member " + name_of(input, plan.winner) + " is no longer ONLINE in the view";
   }
   if (plan.donor) {
     const FailoverNode* d = find_node(input, *plan.donor);
-    if (d == nullptr || !d->read) return "the donor " + name_of(input, *plan.donor) +
-                                         " no longer answers";
+    if (d == nullptr || !d->read)
+      return "the donor " + name_of(input, *plan.donor) + " no longer answers";
   }
   for (const FailoverNode* n : counted_reads(input, view, possible_holders(input))) {
     if (!covers(plan.target, held(*n->read))) {

@@ -9,11 +9,15 @@
 // made during this failover, after each read member's receiver was stopped (what it holds is then
 // final), from
 //   1. a majority of the view (counted from the reads, not from states decided earlier), and
-//   2. every possible holder: every configured node that may have received from the old primary
-//      (its last probe showed its receiver connected or connecting to it, or nothing is known of
-//      it), unless the old primary itself was read (its binary log holds everything it sent).
-//      With semi-sync fallen back to asynchronous on the old primary (it acknowledged commits
-//      without a replica), the old primary itself is the only holder that covers them.
+//   2. every possible holder: every configured node but the old primary, unless the old primary
+//      itself was read (its binary log holds everything it sent). A holder that was not read is
+//      excused only when what it can hold is known and within what was read: its last probe
+//      showed its receiver stopped with a known received set (only grouter starts receivers:
+//      skip_slave_start), or it died (connection refused) and the old primary's position, probed
+//      after that, bounds it (a receiver gets its source's binary log in order). A receiver stopped
+//      is no proof by itself: with one-ack semi-sync the writes it acknowledged before stopping
+//      may be on it alone. With semi-sync fallen back to asynchronous on the old primary (it
+//      acknowledged commits without a replica), the old primary itself is a holder too.
 // Otherwise the group waits and says why. force_members (the operator's last resort) replaces the
 // view by the listed members and the holders by the listed members: the plan then names what the
 // excluded holders may have had that the group loses.
@@ -44,6 +48,9 @@ struct FailoverNode {
   uint16_t port = 0;
   std::optional<NodeFacts> last_facts;  // the newest probe that answered (any time); none: never
   std::optional<FailoverRead> read;     // none: not read during this failover
+  // An upper bound of what it can hold, when it is known to be dead: the old primary's executed
+  // set probed after the node's connection was first refused.
+  std::optional<GtidPosition> dead_bound;
 };
 
 struct FailoverInput {
@@ -72,13 +79,18 @@ struct FailoverWait {
 
 using FailoverDecision = std::variant<FailoverPlan, FailoverWait>;
 
-// The member_ids that may hold an acknowledged transaction the others lack (rule 2), in the order
-// of input.nodes. The old primary is among them only when semi-sync had fallen back on it.
+// The member_ids that may hold an acknowledged transaction the others lack (rule 2), before any
+// is excused, in the order of input.nodes. The old primary is among them only when semi-sync had
+// fallen back on it.
 [[nodiscard]] std::vector<std::string> possible_holders(const FailoverInput& input);
 
+// What a node that was not read can hold at most, when that is known (see rule 2); nullopt
+// otherwise.
+[[nodiscard]] std::optional<GtidPosition> known_holdings(const FailoverNode& node);
+
 // The rule and the plan. Waits when: no view, a majority of the view is not read, a possible
-// holder is not read (and the old primary was not), no ONLINE member of the view was read, or no
-// read holds the target (the floor included).
+// holder is neither read nor excused (and the old primary was not read), no ONLINE member of the
+// view was read, or no read holds the target (the floor included).
 [[nodiscard]] FailoverDecision decide_failover(const FailoverInput& input);
 
 // Before a step of PLAN that changes a node: does the plan still hold with what was read since

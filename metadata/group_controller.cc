@@ -133,6 +133,10 @@ std::expected<std::unique_ptr<GroupController>, std::string> GroupController::op
       }
     }
   }
+  // This instance leads from now on: a new term, so that what an earlier run decided is fenced.
+  if (raw->state_.bootstrapped() && !raw->propose(TermBegun{raw->state_.term + 1})) {
+    return std::unexpected("cannot record a new term in the group log");
+  }
   raw->publish();
   return self;
 }
@@ -261,6 +265,7 @@ void GroupController::on_probe(const std::string& name, const ProbeResult& resul
   }
   if (node == nullptr) return;
   node->probed = true;
+  note_death_bounds(*node, result);
   if (result.outcome == ProbeOutcome::kOk && result.facts) {
     node->facts = result.facts;
     node->facts_started_ms = result.started_ms;
@@ -306,6 +311,23 @@ void GroupController::on_probe(const std::string& name, const ProbeResult& resul
     }
   }
   kick();
+}
+
+void GroupController::note_death_bounds(Node& node, const ProbeResult& result) {
+  if (result.outcome == ProbeOutcome::kRefused) {
+    if (node.refused_since_ms == 0) node.refused_since_ms = result.started_ms;
+    return;
+  }
+  if (result.outcome != ProbeOutcome::kOk || !result.facts) return;
+  node.refused_since_ms = 0;
+  const auto& replica = result.facts->replica;
+  if (replica && replica->io_running != "No") node.dead_bound.reset();  // receiving again
+  // The primary answered: it bounds every node refused before this probe started.
+  if (!state_.primary || node.config.member_id != *state_.primary) return;
+  for (auto& other : nodes_) {
+    if (other.get() == &node || other->refused_since_ms == 0 || other->dead_bound) continue;
+    if (result.started_ms > other->refused_since_ms) other->dead_bound = result.facts->current_pos;
+  }
 }
 
 void GroupController::on_round() {
@@ -411,6 +433,12 @@ void GroupController::close(std::function<void()> on_closed) {
     switchover_.reset();
     done(std::unexpected(
         SwitchoverFailure{SwitchoverFailure::Kind::kUnavailable, "grouter is stopping"}));
+  }
+  if (pending_force_) {
+    auto done = std::move(pending_force_);
+    pending_force_ = nullptr;
+    done(std::unexpected(SwitchoverFailure{SwitchoverFailure::Kind::kUnavailable,
+                                           "grouter is stopping (the forced view is recorded)"}));
   }
   for (auto& node : nodes_) dispose(std::move(node->admin));
   if (monitor_) {

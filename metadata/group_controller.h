@@ -52,6 +52,7 @@
 #include "base/logging.h"
 #include "group/group_log.h"
 #include "metadata/entry.h"
+#include "metadata/failover.h"
 #include "metadata/failure_detector.h"
 #include "metadata/group_service.h"
 #include "metadata/group_state.h"
@@ -124,6 +125,7 @@ class GroupController final : public GroupService {
   std::shared_ptr<const GroupState> state() const override { return published_; }
   MonitorStats monitor_stats() const override { return stats_; }
   void set_as_primary(const std::string& member_id, SwitchoverDone done) override;
+  void force_members(const std::vector<std::string>& members, ForceDone done) override;
 
  private:
   using SqlResult = std::expected<sql::ResultSet, sql::SqlError>;
@@ -157,6 +159,10 @@ class GroupController final : public GroupService {
     bool no_rejoin = false;           // errant transactions: stays ERROR until grouter restarts
     bool quick_reprobe_done = false;  // a lost probe connection was re-probed at once
     int64_t receiver_failing_since_ms = 0;  // the receiver has been reconnecting with an error
+    // Death bounds what it holds (failover.h): when its connection was first refused, and then the
+    // primary's executed set probed after that. Kept until its receiver runs again.
+    int64_t refused_since_ms = 0;
+    std::optional<GtidPosition> dead_bound;
     std::unique_ptr<sql::SqlConnection> admin;
     bool admin_broken = false;
   };
@@ -180,6 +186,7 @@ class GroupController final : public GroupService {
   // Monitor input.
   void on_probe(const std::string& name, const ProbeResult& result);
   void on_round();
+  void note_death_bounds(Node& node, const ProbeResult& result);
   void handle_events(const std::vector<DetectorEvent>& events);
   void check_majority(int64_t now_ms);
   RouteAccess access() const;
@@ -207,7 +214,25 @@ class GroupController final : public GroupService {
 
   // Operations (coroutines).
   Task<OpResult> form_group(Node* primary, std::string why);
-  Task<OpResult> fail_over(std::string winner_id, std::string why);
+  // The failover (group_controller_failover.cc): freeze and read, the safety rule, the plan.
+  Task<OpResult> fail_over(std::string why);
+  Task<std::map<Node*, FailoverRead>> freeze_and_read();
+  FailoverInput failover_input(const std::map<Node*, FailoverRead>& reads) const;
+  Task<OpResult> recheck(const FailoverPlan& plan);
+  void answer_force(const std::string& may_lose, const std::string& waiting);
+  // Stops NODE's receiver and applies what it received (its relay log, the one kept across a
+  // restart included); its positions then.
+  Task<std::expected<FailoverRead, std::string>> drain_relay_log(Node* node);
+  // The same without waiting for the applier: what it received and what it executed.
+  Task<std::expected<FailoverRead, std::string>> read_positions(Node* node);
+  Task<OpResult> apply_kept_relay_log(Node* node, const sql::ResultSet& status);
+  // Where in the relay log (file, position) from FILE on the first transaction APPLIED lacks is;
+  // nullopt when there is none.
+  Task<std::expected<std::optional<std::pair<std::string, std::string>>, std::string>>
+  first_unapplied_relay_event(Node* node, std::string file, GtidPosition applied);
+  // An error when changing NODE's source to SOURCE would delete received transactions that
+  // neither NODE applied nor SOURCE has.
+  Task<OpResult> safe_to_repoint(Node* node, Node* source);
   Task<OpResult> switch_over(std::string target_id);
   Task<OpResult> fence(Node* node, std::string why);
   Task<OpResult> stop_receiving(std::vector<Node*> members);
@@ -254,6 +279,8 @@ class GroupController final : public GroupService {
   int64_t no_majority_since_ms_ = 0;  // 0: a majority is reachable
   bool exit_action_applied_ = false;
   std::function<void()> on_abort_;
+  ForceDone pending_force_;           // force_members answers once its failover decides
+  int64_t failover_retry_at_ms_ = 0;  // a waiting failover reads again then
   std::string isolated_primary_;  // the suspected primary the secondaries stopped receiving from
   bool op_running_ = false;
   bool last_apply_ok_ = false;

@@ -64,6 +64,7 @@ void GroupController::try_bootstrap() {
     b.nodes.push_back(std::move(nc));
   }
   if (!propose(b)) return;
+  (void)propose(TermBegun{state_.term + 1});
   const int64_t now = monotonic_ms();
   for (const Member& m : state_.members) (void)detector_.track(m.member_id, now);
 }
@@ -124,22 +125,36 @@ void GroupController::restore_primary() {
     form_over_nodes();
     return;
   }
+  // The intent first: a failover of this term, recorded before any statement changes a node.
+  if (!state_.failover || state_.failover->term < state_.term) {
+    const std::string old =
+        state_.failover ? state_.failover->old_primary : state_.last_primary.value_or("");
+    if (!propose(FailoverStarted{state_.term, old})) return;
+  }
   if (!has_majority(state_)) {
-    log_once("quorum", "no primary and a majority of view " + to_string(state_.view_id) +
-                           " is not reachable: waiting");
+    std::string unreachable_names;
+    std::string unreachable_ids;
+    for (const Member& m : state_.members) {
+      if (!m.in_view || m.state != MemberState::kUnreachable) continue;
+      unreachable_names += (unreachable_names.empty() ? "" : ", ") + m.name;
+      unreachable_ids += (unreachable_ids.empty() ? "" : ",") + m.member_id;
+    }
+    const std::string why = "a majority of view " + to_string(state_.view_id) +
+                            " is not reachable (UNREACHABLE: " + unreachable_names + ")";
+    log_once("quorum", "no primary and " + why + ": waiting");
+    if (state_.failover->waiting != why)
+      propose(FailoverWaiting{state_.term, why, unreachable_ids});
     return;
   }
-  auto winner = elect_primary(state_);
-  if (!winner) {
-    log_once("elect",
-             "no primary and no ONLINE member to elect in view " + to_string(state_.view_id));
+  const int64_t now = monotonic_ms();
+  if (now < failover_retry_at_ms_) {
+    kick(failover_retry_at_ms_ - now);
     return;
   }
   std::vector<Node*> touched;
   for (auto& node : nodes_) touched.push_back(node.get());
   start_op("fail over",
-           fail_over(*winner, "elected: lowest version, highest member_weight, lowest member_id"),
-           touched);
+           fail_over("elected: lowest version, highest member_weight, lowest member_id"), touched);
 }
 
 // Forms the group over the nodes that answer and meet the requirements, once a majority of
@@ -382,8 +397,9 @@ bool GroupController::check_online(Node& node, const Member& m) {
   Node* primary = state_.primary ? node_by_id(*state_.primary) : nullptr;
   if (primary == nullptr) return false;
   const Member* pm = member(*primary);
-  // A suspected primary: the secondaries stopped receiving from it on purpose; leave them so.
-  if (pm == nullptr || pm->state != MemberState::kOnline) return false;
+  // A suspected primary: the secondaries stopped receiving from it on purpose; leave them so. A
+  // provisional primary (EVENTUAL) is still being caught up by its failover.
+  if (pm == nullptr || pm->state != MemberState::kOnline || state_.failover) return false;
   if (&node == primary) {
     if (f.read_only || (nodes_.size() > 1 && !f.semi_sync_master_enabled) ||
         (f.replica && !f.replica->source_host.empty())) {

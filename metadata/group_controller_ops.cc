@@ -18,70 +18,6 @@ Task<GroupController::OpResult> GroupController::form_group(Node* primary, std::
   co_return OpResult{};
 }
 
-Task<GroupController::OpResult> GroupController::fail_over(std::string winner_id, std::string why) {
-  Node* winner = node_by_id(winner_id);
-  if (winner == nullptr) co_return std::unexpected("unknown member " + winner_id);
-  logger_.info("group: failover: {} ({}) {}", winner->config.name, winner_id, why);
-  if (config_.eventual)
-    propose(PrimaryElected{
-        winner_id, winner->config.name + " " + why + " (EVENTUAL: published before catch-up)"});
-  // Members of the view that answer: stop receiving, so that what they received is final.
-  std::vector<Node*> members;
-  for (auto& node : nodes_) {
-    const Member* m = member(*node);
-    if (m == nullptr || !m->in_view || m->state == MemberState::kUnreachable) continue;
-    members.push_back(node.get());
-  }
-  GtidPosition target;
-  std::map<Node*, GtidPosition> have;
-  // In parallel: a receiver still connected to a hung primary takes MariaDB about 2 s to stop.
-  const auto stops = co_await sql_all(members, "STOP SLAVE IO_THREAD");
-  for (size_t i = 0; i < members.size(); ++i) {
-    Node* node = members[i];
-    const bool stopped = stops[i].has_value();
-    auto got = co_await received(node);
-    auto done = co_await executed(node);
-    if (!stopped || !got || !done) {
-      if (node == winner) co_return std::unexpected("the elected member does not answer");
-      continue;
-    }
-    have[node] = merge_newest(*got, *done);
-    target = merge_newest(target, have[node]);
-  }
-  // The winner applies what it received, then anything another member received beyond it.
-  if (auto ok = co_await wait_executed(winner, have[winner], config_.catch_up_timeout_ms); !ok)
-    co_return ok;
-  auto now_has = co_await executed(winner);
-  if (!now_has) co_return std::unexpected(now_has.error());
-  if (!covers(*now_has, target)) {
-    Node* donor = nullptr;
-    for (auto& [node, position] : have) {
-      if (covers(position, target)) donor = node;
-    }
-    if (donor == nullptr)
-      co_return std::unexpected("no member holds the most advanced received set");
-    logger_.info("group: failover: {} catches up from {} ({} transaction(s) behind {})",
-                 winner->config.name, donor->config.name, transactions_behind(*now_has, target),
-                 to_string(target));
-    if (auto ok = co_await wait_executed(donor, have[donor], config_.catch_up_timeout_ms); !ok)
-      co_return ok;
-    if (auto ok = co_await run(winner, replicate_from(*donor)); !ok) co_return ok;
-    if (auto ok = co_await wait_executed(winner, target, config_.catch_up_timeout_ms); !ok)
-      co_return ok;
-  }
-  if (auto ok = co_await promote(winner); !ok) co_return ok;
-  for (Node* node : members) {
-    if (node == winner) continue;
-    if (auto ok = co_await repoint(node, winner); !ok) {
-      logger_.warning("group: failover: cannot point {} at {}: {}", node->config.name,
-                      winner->config.name, ok.error());
-    }
-  }
-  if (auto ok = co_await make_writable(winner); !ok) co_return ok;
-  if (!config_.eventual) propose(PrimaryElected{winner_id, winner->config.name + " " + why});
-  co_return OpResult{};
-}
-
 Task<GroupController::OpResult> GroupController::switch_over(std::string target_id) {
   auto done = std::move(switchover_->done);
   switchover_.reset();
@@ -203,6 +139,12 @@ Task<GroupController::OpResult> GroupController::start_recovery(Node* node) {
   Node* donor = node_by_id(*donor_id);
   Node* primary = state_.primary ? node_by_id(*state_.primary) : donor;
   if (donor == nullptr || primary == nullptr) co_return std::unexpected("donor not configured");
+  // What it received is applied first (CHANGE MASTER would delete it), then checked like the rest.
+  if (auto stopped = co_await run(node, std::vector<std::string>(1, "STOP SLAVE IO_THREAD"));
+      !stopped)
+    co_return stopped;
+  if (auto drained = co_await drain_relay_log(node); !drained)
+    co_return std::unexpected(drained.error());
   // Errant transactions: anything the joiner has that the group cannot have.
   auto mine = co_await run(node, std::vector<std::string>(1, "STOP SLAVE"));
   if (!mine) co_return mine;
@@ -276,6 +218,7 @@ std::vector<std::string> GroupController::replicate_from(const Node& source) con
 }
 
 Task<GroupController::OpResult> GroupController::repoint(Node* node, Node* source) {
+  if (auto safe = co_await safe_to_repoint(node, source); !safe) co_return safe;
   auto ok = co_await run(node, replicate_from(*source));
   if (ok) logger_.info("group: {} replicates from {}", node->config.name, source->config.name);
   co_return ok;

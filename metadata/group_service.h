@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "metadata/group_state.h"
 
@@ -39,6 +40,16 @@ struct SwitchoverFailure {
 
 using SwitchoverDone = std::function<void(std::expected<void, SwitchoverFailure>)>;
 
+// What force_members installed: the new view, and what the excluded members may have held that
+// the group loses ("" when nothing is known to be lost).
+struct ForceResult {
+  std::string view_id;
+  std::string may_lose;
+  std::string waiting;  // non-empty: the forced failover cannot proceed yet, and why
+};
+
+using ForceDone = std::function<void(std::expected<ForceResult, SwitchoverFailure>)>;
+
 class GroupService {
  public:
   virtual ~GroupService() = default;
@@ -50,6 +61,11 @@ class GroupService {
   // GR's group_replication_set_as_primary(member_id): done(success) once the member is the
   // primary of the decided state (at once when it already is), or done(failure).
   virtual void set_as_primary(const std::string& member_id, SwitchoverDone done) = 0;
+  // GR's group_replication_force_members, while no ONLINE primary leads the group: the view
+  // becomes MEMBERS (member_ids in the view) and the failover proceeds among them; done() once it
+  // has decided (with what may be lost) or waits anyway. Failures as set_as_primary's
+  // (kInvalidRequest: unknown or out-of-view members; kUnavailable: an ONLINE primary).
+  virtual void force_members(const std::vector<std::string>& members, ForceDone done) = 0;
 };
 
 }  // namespace grouter::metadata

@@ -104,4 +104,22 @@ std::expected<void, std::string> check_invariants(const GroupState& state) {
   return {};
 }
 
+std::vector<std::string> split_ids(std::string_view text) {
+  std::vector<std::string> ids;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string_view::npos) comma = text.size();
+    ids.emplace_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return ids;
+}
+
+std::string join_ids(const std::vector<std::string>& ids) {
+  std::string out;
+  for (const std::string& id : ids) out += (out.empty() ? "" : ",") + id;
+  return out;
+}
+
 }  // namespace grouter::metadata

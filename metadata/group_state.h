@@ -30,6 +30,11 @@ struct ViewId {
 [[nodiscard]] std::string to_string(const ViewId& view_id);
 [[nodiscard]] std::optional<ViewId> parse_view_id(std::string_view text);
 
+// The comma-separated member_id lists of FailoverRecord and MembersForced: split ("" → none) and
+// joined.
+[[nodiscard]] std::vector<std::string> split_ids(std::string_view text);
+[[nodiscard]] std::string join_ids(const std::vector<std::string>& ids);
+
 // A failover in progress: recorded (FailoverStarted) before the first statement that changes a
 // node, so that a restarted grouter resumes it; ended by PrimaryElected naming a member.
 struct FailoverRecord {

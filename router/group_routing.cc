@@ -7,6 +7,9 @@ routing::DestinationSet destinations_of(const metadata::GroupState& state,
                                         metadata::RouteAccess access, uint64_t generation) {
   routing::DestinationSet set;
   set.generation = generation;
+  if (state.failover && !state.failover->waiting.empty() && !state.primary) {
+    set.no_primary_reason = "the group has no primary: " + state.failover->waiting;
+  }
   if (access == metadata::RouteAccess::kNone) return set;
   for (const metadata::Member& m : state.members) {
     if (!m.in_view || m.state != metadata::MemberState::kOnline) continue;

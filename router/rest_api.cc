@@ -69,6 +69,11 @@ void RestApi::handle(const http::Request& request, http::Responder respond) cons
     set_primary(request, std::move(respond));
     return;
   }
+  if (request.method == "POST" &&
+      request.path == std::string(kGroupApiPrefix) + "group/force_members") {
+    force_members(request, std::move(respond));
+    return;
+  }
   respond(handle(request));
 }
 

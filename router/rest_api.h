@@ -52,6 +52,7 @@ class RestApi {
   [[nodiscard]] http::Response group_api(const http::Request& request) const;
   [[nodiscard]] http::Response metadata_endpoint(const std::string& path) const;
   void set_primary(const http::Request& request, http::Responder respond) const;
+  void force_members(const http::Request& request, http::Responder respond) const;
   [[nodiscard]] bool has_metadata_cache(const std::string& name) const;
 
   const ProcessInfo process_;

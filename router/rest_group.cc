@@ -24,6 +24,7 @@ using nlohmann::json;
 
 constexpr std::string_view kGroupPath = "/api/v1/group";
 constexpr std::string_view kPrimaryPath = "/api/v1/group/primary";
+constexpr std::string_view kForcePath = "/api/v1/group/force_members";
 
 constexpr std::array kMemberStates = {MemberState::kOnline, MemberState::kRecovering,
                                       MemberState::kOffline, MemberState::kError,
@@ -50,6 +51,26 @@ json member_json(const Member& m) {
               {"state_reason", m.state_reason}};
 }
 
+// A comma-separated list of member_ids as a JSON array ("" → []).
+json list_json(const std::string& text) {
+  return json(metadata::split_ids(text));
+}
+
+// The failover in progress, or null: "waiting" with the reason while the safety rule holds it.
+json failover_json(const GroupState& state) {
+  if (!state.failover) return nullptr;
+  const metadata::FailoverRecord& f = *state.failover;
+  return json{{"state", f.waiting.empty() ? "running" : "waiting"},
+              {"reason", f.waiting},
+              {"missing", list_json(f.missing)},
+              {"term", f.term},
+              {"old_primary", f.old_primary.empty() ? json(nullptr) : json(f.old_primary)},
+              {"winner", f.winner.empty() ? json(nullptr) : json(f.winner)},
+              {"target", f.target},
+              {"forced_members", list_json(f.forced_members)},
+              {"may_lose", f.may_lose}};
+}
+
 json group_json(const GroupState& state) {
   json members = json::array();
   for (const Member& m : state.members) members.push_back(member_json(m));
@@ -57,6 +78,8 @@ json group_json(const GroupState& state) {
               {"view_id", metadata::to_string(state.view_id)},
               {"single_primary_mode", state.single_primary_mode},
               {"primary", state.primary ? json(*state.primary) : json(nullptr)},
+              {"term", state.term},
+              {"failover", failover_json(state)},
               {"members", std::move(members)}};
 }
 
@@ -120,6 +143,10 @@ http::Response RestApi::group_api(const http::Request& request) const {
     if (request.method != "POST") return method_not_allowed(kPrimaryPath, "POST");
     return error_json(501, "a switchover answers later: serve the REST API as an AsyncHandler");
   }
+  if (request.path == kForcePath) {
+    if (request.method != "POST") return method_not_allowed(kForcePath, "POST");
+    return error_json(501, "force_members answers later: serve the REST API as an AsyncHandler");
+  }
   return error_json(404, "no such path: " + request.path);
 }
 
@@ -136,6 +163,43 @@ void RestApi::set_primary(const http::Request& request, http::Responder respond)
           respond(error_json(status_for(done.error().kind), done.error().message));
         }
       });
+}
+
+// The member_ids of a {"members": ["...", ...]} body, or why there are none (one line).
+std::expected<std::vector<std::string>, std::string> requested_members(const std::string& body) {
+  const json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return std::unexpected("the body is not JSON");
+  const auto it = doc.is_object() ? doc.find("members") : doc.end();
+  if (it == doc.end() || !it->is_array()) {
+    return std::unexpected("the body has no \"members\" array");
+  }
+  std::vector<std::string> members;
+  for (const json& m : *it) {
+    if (!m.is_string() || m.get_ref<const std::string&>().empty()) {
+      return std::unexpected("members must be non-empty member_id strings");
+    }
+    if (std::find(members.begin(), members.end(), m.get<std::string>()) == members.end())
+      members.push_back(m.get<std::string>());
+  }
+  if (members.empty()) return std::unexpected("members is empty");
+  return members;
+}
+
+void RestApi::force_members(const http::Request& request, http::Responder respond) const {
+  if (group_ == nullptr) return respond(error_json(404, "no group is configured"));
+  auto members = requested_members(request.body);
+  if (!members) return respond(error_json(400, members.error()));
+  group_->force_members(*members, [respond, members = *members](
+                                      std::expected<metadata::ForceResult, SwitchoverFailure> r) {
+    if (r) {
+      respond(json_response(200, json{{"members", members},
+                                      {"view_id", r->view_id},
+                                      {"may_lose", r->may_lose},
+                                      {"waiting", r->waiting}}));
+    } else {
+      respond(error_json(status_for(r.error().kind), r.error().message));
+    }
+  });
 }
 
 bool RestApi::has_metadata_cache(const std::string& name) const {

@@ -14,10 +14,10 @@ namespace {
 
 namespace wire = grouter::mysql_wire;
 
-constexpr std::uint16_t kErrConCount = 1040;        // ER_CON_COUNT_ERROR
-constexpr std::uint16_t kErrHostBlocked = 1129;     // ER_HOST_IS_BLOCKED
-constexpr std::uint16_t kErrHandshake = 1043;       // ER_HANDSHAKE_ERROR (sent by the server)
-constexpr std::uint16_t kErrConnectFailed = 2003;   // CR_CONN_HOST_ERROR
+constexpr std::uint16_t kErrConCount = 1040;       // ER_CON_COUNT_ERROR
+constexpr std::uint16_t kErrHostBlocked = 1129;    // ER_HOST_IS_BLOCKED
+constexpr std::uint16_t kErrHandshake = 1043;      // ER_HANDSHAKE_ERROR (sent by the server)
+constexpr std::uint16_t kErrConnectFailed = 2003;  // CR_CONN_HOST_ERROR
 
 // The client's address and port.
 Destination peer_of(const uv_tcp_t* tcp) {
@@ -89,8 +89,8 @@ void Connection::start(uv_stream_t* listener) {
   if (!route_->try_admit()) {
     counters.max_connections_refused.fetch_add(1, std::memory_order_relaxed);
     refuse(kErrConCount, "08004",
-           "Too many connections to route '" + route_->name() + "' (max_connections = " +
-               std::to_string(route_->config().max_connections) + ")");
+           "Too many connections to route '" + route_->name() +
+               "' (max_connections = " + std::to_string(route_->config().max_connections) + ")");
     return;
   }
   admitted_ = true;
@@ -111,6 +111,14 @@ void Connection::begin_connect() {
 }
 
 void Connection::wait_for_destinations() {
+  if (const auto set = route_->published(); set && !set->no_primary_reason.empty()) {
+    route_->counters().no_destination_errors.fetch_add(1, std::memory_order_relaxed);
+    refuse(kErrConnectFailed, "HY000",
+           "Can't connect to remote MySQL server for client connected to '" +
+               host_port(route_->config().bind_address, route_->config().bind_port) +
+               "': " + set->no_primary_reason);
+    return;
+  }
   const std::uint64_t now = uv_now(context_.loop);
   if (wait_started_ms_ == 0) wait_started_ms_ = now;
   const auto limit = static_cast<std::uint64_t>(route_->config().destination_wait_timeout.count());
@@ -275,8 +283,8 @@ void Connection::attempt_failed(const char* why, int status) {
 
 void Connection::destination_failed(std::size_t index, const char* why, int status) {
   context_.logger.warning("[routing:{}] connecting to {} failed: {}{}{}", route_->name(),
-                          target(index).to_string(), why,
-                          status != 0 ? ": " : "", status != 0 ? uv_strerror(status) : "");
+                          target(index).to_string(), why, status != 0 ? ": " : "",
+                          status != 0 ? uv_strerror(status) : "");
   route_->report_unreachable(plan_, index);
   route_->counters().destination_connect_errors.fetch_add(1, std::memory_order_relaxed);
   try_next_destination();
@@ -319,8 +327,8 @@ void Connection::start_reading(Side side) {
 void Connection::on_alloc_cb(uv_handle_t* handle, std::size_t, uv_buf_t* buf) {
   // Every read of the loop goes into the worker's one buffer (see worker_context.h).
   auto* context = static_cast<WorkerContext*>(handle->loop->data);
-  *buf = uv_buf_init(context->read_buffer.data(),
-                     static_cast<unsigned>(context->read_buffer.size()));
+  *buf =
+      uv_buf_init(context->read_buffer.data(), static_cast<unsigned>(context->read_buffer.size()));
 }
 
 void Connection::on_client_read_cb(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
@@ -359,8 +367,8 @@ void Connection::on_read(Side from, ssize_t nread, const uv_buf_t* buf) {
 
 void Connection::observe_handshake(Side from, const char* data, std::size_t size) {
   std::span bytes(reinterpret_cast<const std::uint8_t*>(data), size);
-  const auto outcome = from == Side::kClient ? tracker_.on_client_bytes(bytes)
-                                             : tracker_.on_server_bytes(bytes);
+  const auto outcome =
+      from == Side::kClient ? tracker_.on_client_bytes(bytes) : tracker_.on_server_bytes(bytes);
   switch (outcome) {
     case HandshakeTracker::Outcome::kPending:
       return;
@@ -446,8 +454,8 @@ void Connection::record_connect_error(const char* why) {
   const bool blocked = route_->blocked_hosts().record_error(client_host_);
   context_.logger.info("[routing:{}] connect error from {}: {}", route_->name(), client_host_, why);
   if (blocked) {
-    context_.logger.warning("[routing:{}] blocking host {} after {} connect errors",
-                            route_->name(), client_host_, route_->config().max_connect_errors);
+    context_.logger.warning("[routing:{}] blocking host {} after {} connect errors", route_->name(),
+                            client_host_, route_->config().max_connect_errors);
   }
 }
 

@@ -23,6 +23,10 @@ struct DestinationSet {
   std::uint64_t generation = 0;          // rises with every publication
   std::vector<Destination> primaries;    // ONLINE primaries of the newest view (0 or 1 in single-primary)
   std::vector<Destination> secondaries;  // ONLINE secondaries of the newest view
+  // Set while the group has no primary and waits for a reason that time alone will not end (the
+  // failover's safety rule): a client with nothing to connect to is refused at once with it
+  // instead of waiting destination_wait_timeout.
+  std::string no_primary_reason;
 
   bool contains(const Destination& d) const;
 };

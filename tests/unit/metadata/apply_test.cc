@@ -343,9 +343,9 @@ TEST(Apply, AFailoverIsRecordedBeforeItActsAndEndsWithItsPrimary) {
 }
 
 TEST(Apply, ForceMembersInstallsOneViewOfTheListedMembers) {
+  EXPECT_EQ(rejection(online_group(5), MembersForced{id(3)}),
+            make_error_code(MetadataErrc::kHasPrimary));
   GroupState s = must_apply_all(online_group(5), {MemberExpelled{id(1), "gone"}});
-  EXPECT_EQ(rejection(s, MembersForced{id(3)}), make_error_code(MetadataErrc::kNoFailover));
-  s = must_apply(s, FailoverStarted{0, id(1)});
   EXPECT_EQ(rejection(s, MembersForced{id(1)}), make_error_code(MetadataErrc::kInvalidForce));
   EXPECT_EQ(rejection(s, MembersForced{""}), make_error_code(MetadataErrc::kInvalidForce));
   const uint64_t seq = s.view_id.seq;
@@ -354,6 +354,15 @@ TEST(Apply, ForceMembersInstallsOneViewOfTheListedMembers) {
   EXPECT_EQ(s.view_member_ids(), (std::vector<std::string>{id(3), id(4), id(5)}));
   EXPECT_EQ(s.find(id(2))->state, MemberState::kError);
   EXPECT_EQ(s.failover->forced_members, id(3) + "," + id(4) + "," + id(5));
+  EXPECT_EQ(s.failover->old_primary, id(1));
+}
+
+TEST(Apply, ForceMembersWithoutAMajorityExcludesTheSuspectedPrimary) {
+  GroupState s = must_apply_all(online_group(3), {MemberSuspected{id(1)}, MemberSuspected{id(2)}});
+  s = must_apply(s, MembersForced{id(3)});
+  EXPECT_FALSE(s.primary.has_value());
+  EXPECT_EQ(s.failover->old_primary, id(1));
+  EXPECT_EQ(s.view_member_ids(), std::vector<std::string>{id(3)});
 }
 
 }  // namespace

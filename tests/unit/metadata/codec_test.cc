@@ -59,7 +59,13 @@ TEST(EntryCodec, Golden) {
             R"({"format":1,"member_id":"00000000-0000-4000-8000-000000000001",)"
             R"("type":"member_joined"})");
   EXPECT_EQ(encode(PrimaryElected{std::nullopt, "none"}),
-            R"({"format":1,"member_id":null,"reason":"none","type":"primary_elected"})");
+            R"({"format":1,"member_id":null,"provisional":false,"reason":"none",)"
+            R"("type":"primary_elected"})");
+  // Written before "provisional" existed: still decodes.
+  auto older =
+      decode_entry(R"({"format":1,"member_id":null,"reason":"none","type":"primary_elected"})");
+  ASSERT_TRUE(older.has_value()) << older.error();
+  EXPECT_EQ(*older, Entry(PrimaryElected{std::nullopt, "none"}));
 }
 
 TEST(EntryCodec, InvalidUtf8IsReplacedNotThrown) {
@@ -154,7 +160,8 @@ TEST(StateCodec, RoundTrips) {
 
 TEST(StateCodec, ASnapshotWrittenBeforeTermsAndFailoversDecodes) {
   std::string text = encode(online_group(3));
-  for (const std::string field : {R"(,"term":0)", R"(,"last_primary":null)", R"("failover":false,)"}) {
+  for (const std::string field :
+       {R"(,"term":0)", R"(,"last_primary":null)", R"("failover":false,)"}) {
     const size_t at = text.find(field);
     ASSERT_NE(at, std::string::npos) << field << " in " << text;
     text.erase(at, field.size());

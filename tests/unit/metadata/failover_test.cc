@@ -131,14 +131,31 @@ TEST(FailoverTest, PrimaryAndKeepingUpSecondaryKilledWaitsForIt) {
   EXPECT_EQ(to_string(plan.target), "0-1-20");
 }
 
-TEST(FailoverTest, AMemberProvenNotReceivingIsNotAHolder) {
+TEST(FailoverTest, AStoppedReceiverIsExcusedOnlyWhenWhatItReceivedWasRead) {
   Fixture f(5);
   f.node(2).last_facts->replica->io_running = "No";  // its receiver was stopped
+  f.node(2).last_facts->replica->received = pos("0-1-9");
   f.read(3, "0-1-4", "0-1-4");
   f.read(4, "0-1-4", "0-1-4");
   f.read(5, "0-1-4", "0-1-4");
-  EXPECT_EQ(possible_holders(f.input), (std::vector<std::string>{id(3), id(4), id(5)}));
-  EXPECT_TRUE(std::holds_alternative<FailoverPlan>(decide_failover(f.input)));
+  // It may have acknowledged 0-1-5..9 alone before it stopped.
+  EXPECT_TRUE(std::holds_alternative<FailoverWait>(decide_failover(f.input)));
+  f.read(5, "0-1-9", "0-1-4");
+  EXPECT_EQ(to_string(plan_of(f.input).target), "0-1-9");
+  // A node that restarted forgot what it received (Gtid_IO_Pos empty), not its relay log.
+  f.node(2).last_facts->replica->received = GtidPosition{};
+  EXPECT_TRUE(std::holds_alternative<FailoverWait>(decide_failover(f.input)));
+}
+
+TEST(FailoverTest, ADeadNodeIsBoundedByThePrimaryPositionProbedAfterItDied) {
+  Fixture f(5);
+  f.read(3, "0-1-40", "0-1-40");
+  f.read(4, "0-1-40", "0-1-40");
+  f.read(5, "0-1-38", "0-1-38");
+  f.node(2).dead_bound = pos("0-1-12");  // died long before the primary
+  EXPECT_EQ(plan_of(f.input).winner, id(3));
+  f.node(2).dead_bound = pos("0-1-41");  // the primary had more when it died: it may hold 0-1-41
+  EXPECT_TRUE(std::holds_alternative<FailoverWait>(decide_failover(f.input)));
 }
 
 TEST(FailoverTest, AMemberNeverProbedMayHoldAnything) {
@@ -146,6 +163,7 @@ TEST(FailoverTest, AMemberNeverProbedMayHoldAnything) {
   f.node(2).last_facts.reset();
   f.read(3, "0-1-4", "0-1-4");
   EXPECT_EQ(possible_holders(f.input), (std::vector<std::string>{id(2), id(3)}));
+  EXPECT_EQ(known_holdings(f.node(2)), std::nullopt);
 }
 
 TEST(FailoverTest, TheOldPrimaryReadCoversEveryHolder) {

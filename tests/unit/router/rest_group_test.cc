@@ -37,11 +37,16 @@ class FakeGroup final : public metadata::GroupService {
     requested_.push_back(member_id);
     pending_.push_back(std::move(done));
   }
+  void force_members(const std::vector<std::string>& members, metadata::ForceDone done) override {
+    forced_ = members;
+    done(metadata::ForceResult{"1:7", "n2: up to 0-1-25"});
+  }
 
   std::shared_ptr<GroupState> state_ = std::make_shared<GroupState>();
   metadata::MonitorStats stats_;
   std::vector<std::string> requested_;
   std::vector<metadata::SwitchoverDone> pending_;
+  std::vector<std::string> forced_;
 };
 
 // Where an answer lands, as in the HTTP connection.
@@ -127,6 +132,8 @@ TEST_F(RestGroupTest, GroupListsEveryMemberInOrderWithGrSpelling) {
     "view_id": "1700000000000:3",
     "single_primary_mode": true,
     "primary": "11111111-1111-4111-8111-111111111111",
+    "term": 0,
+    "failover": null,
     "members": [
       {"member_id": "11111111-1111-4111-8111-111111111111", "member_host": "127.0.0.1",
        "member_port": 3310, "member_state": "ONLINE", "member_role": "PRIMARY",
@@ -218,6 +225,44 @@ TEST_F(RestGroupTest, SwitchoverFailuresMapToStatusCodes) {
     EXPECT_EQ(slot->response()->status, c.status);
     EXPECT_EQ(json::parse(slot->response()->body), json({{"error", "why, in one line"}}));
   }
+}
+
+TEST_F(RestGroupTest, AWaitingFailoverSaysWhy) {
+  metadata::FailoverRecord f;
+  f.term = 4;
+  f.old_primary = kFirst;
+  f.waiting = "waiting for n2: may hold acknowledged transactions the others lack";
+  f.missing = kSecond;
+  group_.state_->primary.reset();
+  group_.state_->term = 4;
+  group_.state_->failover = f;
+  auto [status, body] = get("/api/v1/group");
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(body["primary"], nullptr);
+  EXPECT_EQ(body["term"], 4);
+  EXPECT_EQ(body["failover"], json::parse(R"({"state": "waiting",
+    "reason": "waiting for n2: may hold acknowledged transactions the others lack",
+    "missing": ["22222222-2222-4222-8222-222222222222"], "term": 4,
+    "old_primary": "11111111-1111-4111-8111-111111111111", "winner": null, "target": "",
+    "forced_members": [], "may_lose": ""})"));
+}
+
+TEST_F(RestGroupTest, ForceMembersReturnsTheViewAndWhatMayBeLost) {
+  auto [status, body] =
+      answer(api_, request("POST", "/api/v1/group/force_members",
+                           R"({"members": [")" + std::string(kSecond) + R"("]})"));
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(group_.forced_, std::vector<std::string>{kSecond});
+  EXPECT_EQ(body, json::parse(R"({"members": ["22222222-2222-4222-8222-222222222222"],
+                                  "view_id": "1:7", "may_lose": "n2: up to 0-1-25",
+                                  "waiting": ""})"));
+  for (const char* bad :
+       {"", "{}", R"({"members": []})", R"({"members": [5]})", R"({"members": "x"})"}) {
+    auto [bad_status, bad_body] = answer(api_, request("POST", "/api/v1/group/force_members", bad));
+    EXPECT_EQ(bad_status, 400) << bad;
+    EXPECT_TRUE(bad_body["error"].is_string()) << bad;
+  }
+  EXPECT_EQ(answer(api_, request("GET", "/api/v1/group/force_members")).first, 405);
 }
 
 TEST_F(RestGroupTest, MalformedSwitchoverRequestsAre400WithAOneLineReason) {

@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "routing/listen_socket.h"
-#include "tests/unit/routing/test_sockets.h"
 #include "routing/worker.h"
+#include "tests/unit/routing/test_sockets.h"
 
 namespace grouter::routing {
 namespace {
@@ -28,7 +28,6 @@ using testing::connect_client;
 using testing::local_port;
 
 using namespace std::chrono_literals;
-
 
 // Accepts any number of connections; each gets a 5-byte "greeting" ending in the backend's id,
 // then the backend holds it open until the peer closes.
@@ -71,7 +70,6 @@ class Backend {
   std::vector<int> clients_;
 };
 
-
 // The id byte of the backend this client reached; 'E' for an ERR packet (its code in *code);
 // 0 when the connection was closed without a packet.
 char reached(int fd, int* code = nullptr) {
@@ -92,7 +90,8 @@ bool closed_within(int fd, std::chrono::milliseconds limit) {
   return recv(fd, &byte, 1, MSG_DONTWAIT) == 0;
 }
 
-std::shared_ptr<const DestinationSet> set(std::uint64_t generation, std::vector<Destination> primaries,
+std::shared_ptr<const DestinationSet> set(std::uint64_t generation,
+                                          std::vector<Destination> primaries,
                                           std::vector<Destination> secondaries) {
   auto s = std::make_shared<DestinationSet>();
   s->generation = generation;
@@ -166,6 +165,27 @@ TEST(GroupRoute, AWaitEndsIn2003AfterTheTimeout) {
   EXPECT_GE(std::chrono::steady_clock::now() - started, 250ms);
   close(client);
   EXPECT_EQ(g.route->counters().no_destination_errors.load(), 1u);
+}
+
+TEST(GroupRoute, AGroupWaitingForSafetyRefusesAtOnceWithTheReason) {
+  Backend a('A');
+  GroupRoute g(ServerRole::kPrimary, RoutingStrategy::kFirstAvailable, 60s);
+  auto waiting = set(1, {}, {a.destination()});
+  std::const_pointer_cast<DestinationSet>(waiting)->no_primary_reason =
+      "the group has no primary: waiting for n2";
+  g.route->publish(waiting);
+  int client = connect_client(g.port);
+  unsigned char buffer[512];
+  // Long before destination_wait_timeout (60 s): the answer is already there or comes at once.
+  pollfd p{client, POLLIN, 0};
+  ASSERT_EQ(poll(&p, 1, 30000), 1);
+  const ssize_t n = recv(client, buffer, sizeof(buffer), 0);
+  ASSERT_GT(n, 7);
+  EXPECT_EQ(buffer[4], 0xff);
+  EXPECT_EQ(buffer[5] | buffer[6] << 8, 2003);
+  const std::string message(reinterpret_cast<char*>(buffer) + 13, static_cast<size_t>(n) - 13);
+  EXPECT_NE(message.find("the group has no primary: waiting for n2"), std::string::npos) << message;
+  close(client);
 }
 
 TEST(GroupRoute, SecondaryRouteRoundRobinsAndFallsBackToThePrimary) {
