@@ -1,0 +1,152 @@
+// The group controller's loop in the simulator: probes every node each kProbeIntervalMs, turns the
+// outcomes into FailureDetector events and entries (apply_entry on the GroupState), fences nodes
+// that are writable without being the primary, brings nodes back through recovery, and runs the
+// failover when the view has members but no primary.
+//
+// Rule::kNew runs grouter's real decision (metadata/failover.h): stop every configured node's
+// receiver and read it (on a node that restarted, "apply kept relay log" first), decide_failover,
+// and before each step that changes a node, recheck_failover on fresh reads (abort on error).
+// Rule::kLegacy reproduces the code that loses writes: it reads only view members that are not
+// UNREACHABLE, skips any that does not answer, elects by GR's rule among the ONLINE ones that
+// answered, target = merge of what answered, and never waits.
+//
+// Durable (survives a grouter crash, like the group log): the GroupState, the lost primary and
+// the failover floor. Everything else (detector, facts, reads, running steps) is volatile: crash()
+// drops it and every callback of the old incarnation is ignored (epoch). Single-threaded, on the
+// Scheduler; owned by the Simulation.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "metadata/entry.h"
+#include "metadata/failover.h"
+#include "metadata/failure_detector.h"
+#include "metadata/group_state.h"
+#include "tests/sim/node_ops.h"
+#include "tests/sim/trace.h"
+
+namespace grouter::sim {
+
+enum class Rule { kNew, kLegacy };
+
+struct DriverOptions {
+  Rule rule = Rule::kNew;
+  // The last_facts given to decide_failover: each node's newest probe (false, what the group
+  // controller passes), or its newest probe from before the primary first failed to answer
+  // (true).
+  bool facts_before_loss = false;
+};
+
+struct DriverStats {
+  uint64_t failovers = 0;  // PrimaryElected after a failover
+  uint64_t waits = 0;      // attempts that ended in FailoverWait
+  uint64_t aborts = 0;     // attempts stopped by a failed step or recheck
+  uint64_t rejected_entries = 0;
+};
+
+inline constexpr int64_t kProbeIntervalMs = 500;
+
+// A replica whose Gtid_IO_Pos is empty (it restarted: rule (a)) may keep a relay log that no GTID
+// position shows, possibly the only copy of acknowledged transactions; only "apply kept relay log"
+// keeps it (a repoint or START SLAVE deletes it), and a read counts only once it is applied.
+[[nodiscard]] bool holds_unseen_relay(const metadata::NodeFacts& facts);
+inline constexpr int64_t kCatchUpTimeoutMs = 60000;
+
+class Driver {
+ public:
+  Driver(Scheduler& scheduler, Cluster& cluster, NodeOps& ops, DriverOptions options,
+         const Trace& trace);
+
+  // The group over every node, node 0 primary (the Simulation sets the nodes up to match).
+  void bootstrap(const std::vector<uint32_t>& weights);
+  void start();
+  void crash();
+  void restart();
+
+  bool up() const { return up_; }
+  uint64_t epoch() const { return epoch_; }
+  const metadata::GroupState& state() const { return state_; }
+  // The published primary's node index.
+  std::optional<size_t> primary_index() const { return primary_index_; }
+  const DriverStats& stats() const { return stats_; }
+  static std::string member_id(size_t i);
+
+ private:
+  // driver.cc: the probe round, entries, maintenance.
+  void schedule_round(int64_t delay_ms);
+  void round();
+  void finish_round(uint64_t round_id);
+  void detect();
+  void track_dead(size_t i);
+  void propose(const metadata::Entry& entry);
+  void maintain();
+  void maintain_member(size_t j, size_t primary);
+  void restore_primary(size_t p);
+  void repoint(size_t j, size_t primary, bool join);
+  std::string name(size_t i) const { return cluster_.node(i).host; }
+  metadata::Member& member(size_t i) { return state_.members[i]; }
+
+  // driver_failover.cc: the attempt.
+  void start_failover();
+  void read_node(size_t i, uint64_t attempt, bool allow_kept_relay);
+  void node_read(size_t i, uint64_t attempt, std::optional<metadata::FailoverRead> read);
+  void decide(uint64_t attempt);
+  void decide_legacy(uint64_t attempt);
+  metadata::FailoverInput input() const;
+  void run_step(uint64_t attempt, size_t step);
+  void recheck_then(uint64_t attempt, std::function<void()> next);
+  void abort_attempt(uint64_t attempt, const std::string& why);
+  void finish_failover(uint64_t attempt);
+  std::optional<size_t> index_of(const std::string& member_id) const;
+  // Wraps a continuation: runs only while this incarnation and attempt are current.
+  OpDone guard(uint64_t attempt, std::function<void(const OpResult&)> next);
+
+  Scheduler& scheduler_;
+  Cluster& cluster_;
+  NodeOps& ops_;
+  DriverOptions options_;
+  const Trace& trace_;
+  DriverStats stats_;
+
+  // Durable.
+  metadata::GroupState state_;
+  std::string old_primary_;
+  GtidPosition floor_;
+  std::optional<size_t> primary_index_;  // state_.primary as a node index
+
+  // Volatile.
+  bool up_ = false;
+  uint64_t epoch_ = 0;
+  metadata::FailureDetector detector_{metadata::FailureDetectorConfig{}};
+  std::set<std::string> expel_due_;
+  std::vector<std::optional<metadata::NodeFacts>> last_facts_;
+  std::vector<std::optional<metadata::NodeFacts>> facts_before_loss_;
+  bool loss_frozen_ = false;  // facts_before_loss_ taken at the primary's first failed probe
+  // Per node refusing connections: the round of its first refusal, and the primary's executed set
+  // probed in a later round (FailoverNode::dead_bound).
+  std::vector<uint64_t> refused_round_;
+  std::vector<std::optional<GtidPosition>> dead_bound_;
+  std::vector<std::optional<GtidPosition>> errant_at_;  // ERROR for errant transactions at this pos
+  // RECOVERING members: the primary's position when recovery was first seen (GR's recovery ends
+  // at the view change, not at a moving primary position).
+  std::vector<std::optional<GtidPosition>> recovery_target_;
+  std::vector<bool> busy_;
+  // The probe round in progress.
+  uint64_t round_id_ = 0;
+  size_t round_outstanding_ = 0;
+  std::vector<OpResult> round_results_;
+  // The failover attempt in progress (attempt_ == 0: none).
+  uint64_t attempt_ = 0;
+  uint64_t attempt_seq_ = 0;
+  size_t reads_outstanding_ = 0;
+  std::vector<std::optional<metadata::FailoverRead>> reads_;
+  metadata::FailoverPlan plan_;
+  std::string last_wait_;
+};
+
+}  // namespace grouter::sim
