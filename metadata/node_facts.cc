@@ -107,6 +107,8 @@ std::expected<NodeFacts, std::string> parse_probe(const sql::ResultSet& variable
   facts.log_slave_updates = get("log_slave_updates") != nullptr && is_on(*get("log_slave_updates"));
   facts.binlog_format = *get("binlog_format");
   facts.gtid_strict_mode = get("gtid_strict_mode") != nullptr && is_on(*get("gtid_strict_mode"));
+  facts.relay_log_recovery =
+      get("relay_log_recovery") != nullptr && is_on(*get("relay_log_recovery"));
   facts.semi_sync_present = get("rpl_semi_sync_master_enabled") != nullptr &&
                             get("rpl_semi_sync_slave_enabled") != nullptr;
   if (facts.semi_sync_present) {
@@ -188,6 +190,10 @@ std::optional<std::string> unmet_requirement(const NodeFacts& facts) {
   if (!facts.log_slave_updates) return "log_slave_updates is OFF";
   if (facts.binlog_format != "ROW") return "binlog_format is " + facts.binlog_format + ", not ROW";
   if (!facts.gtid_strict_mode) return "gtid_strict_mode is OFF";
+  if (facts.relay_log_recovery) {
+    return "relay_log_recovery is ON (it deletes the relay log at start, which may hold the only "
+           "copy of acknowledged transactions)";
+  }
   if (!facts.semi_sync_present) return "semi-synchronous replication is not available";
   if (facts.global_privileges) {
     const auto missing = missing_privileges(*facts.global_privileges, facts.version);

@@ -24,7 +24,8 @@ inline constexpr std::array<std::string_view, 4> kProbeStatements = {
     "'gtid_binlog_pos', 'gtid_slave_pos', 'gtid_current_pos', 'log_bin', 'log_slave_updates', "
     "'binlog_format', 'gtid_strict_mode', 'rpl_semi_sync_master_enabled', "
     "'rpl_semi_sync_slave_enabled', 'rpl_semi_sync_master_wait_point', "
-    "'rpl_semi_sync_master_wait_no_slave', 'rpl_semi_sync_master_timeout')",
+    "'rpl_semi_sync_master_wait_no_slave', 'rpl_semi_sync_master_timeout', "
+    "'relay_log_recovery')",
     "SHOW GLOBAL STATUS WHERE Variable_name IN ('Rpl_semi_sync_master_status', "
     "'Rpl_semi_sync_master_clients', 'Rpl_semi_sync_master_no_tx')",
     "SHOW SLAVE STATUS",
@@ -65,6 +66,8 @@ struct NodeFacts {
   bool log_slave_updates = false;
   std::string binlog_format;
   bool gtid_strict_mode = false;
+  // ON deletes the relay log at start: it may hold the only copy of acknowledged transactions.
+  bool relay_log_recovery = false;
   bool semi_sync_present = false;  // the rpl_semi_sync_* variables exist
   bool semi_sync_master_enabled = false;
   bool semi_sync_slave_enabled = false;
@@ -102,8 +105,8 @@ struct NodeFacts {
                                                           std::string_view version);
 
 // What keeps a node out of the group (GR's requirements, in MariaDB terms), or nullopt when it
-// meets them all: binary log, log_slave_updates, ROW format, gtid_strict_mode, semi-sync, and
-// cluster_user's privileges (when probed).
+// meets them all: binary log, log_slave_updates, ROW format, gtid_strict_mode,
+// relay_log_recovery OFF, semi-sync, and cluster_user's privileges (when probed).
 [[nodiscard]] std::optional<std::string> unmet_requirement(const NodeFacts& facts);
 
 }  // namespace grouter::metadata

@@ -520,6 +520,10 @@ kAdminAccounts = ("'admin'@'%'", "'admin'@'localhost'")
 # (what breaks node1, the reason grouter must give, what fixes it). Account changes are kept out of
 # the binary log: logged, they would be transactions the group does not have.
 kUnmetRequirements = {
+    "relay_log_recovery": ("SET GLOBAL relay_log_recovery = ON",
+                           "relay_log_recovery is ON (it deletes the relay log at start, which may "
+                           "hold the only copy of acknowledged transactions)",
+                           "SET GLOBAL relay_log_recovery = OFF"),
     "gtid_strict_mode": ("SET GLOBAL gtid_strict_mode = OFF", "gtid_strict_mode is OFF",
                          "SET GLOBAL gtid_strict_mode = ON"),
     "privileges": (

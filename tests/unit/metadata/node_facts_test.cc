@@ -117,8 +117,10 @@ TEST(NodeFacts, RequirementsNameWhatIsMissing) {
   for (const Case& c :
        {Case{"log_bin", "OFF", "binary log"}, Case{"log_slave_updates", "OFF", "log_slave_updates"},
         Case{"binlog_format", "MIXED", "binlog_format is MIXED"},
-        Case{"gtid_strict_mode", "OFF", "gtid_strict_mode"}}) {
+        Case{"gtid_strict_mode", "OFF", "gtid_strict_mode"},
+        Case{"relay_log_recovery", "ON", "relay_log_recovery is ON"}}) {
     auto vars = good_variables();
+    vars.rows.push_back({"relay_log_recovery", "OFF"});
     for (auto& row : vars.rows) {
       if (*row[0] == c.variable) row[1] = c.value;
     }
