@@ -81,20 +81,26 @@ std::vector<const FailoverNode*> counted_reads(const FailoverInput& input,
   return reads;
 }
 
-bool online_in_view(const FailoverInput& input, const std::vector<std::string>& view,
-                    const std::string& member_id) {
+bool in_view_as(const FailoverInput& input, const std::vector<std::string>& view,
+                const std::string& member_id, MemberState state) {
   const Member* m = input.state->find(member_id);
-  return m != nullptr && m->state == MemberState::kOnline &&
+  return m != nullptr && m->state == state &&
          std::find(view.begin(), view.end(), member_id) != view.end();
 }
 
-// GR's rule among the ONLINE members of the view that were read.
+bool online_in_view(const FailoverInput& input, const std::vector<std::string>& view,
+                    const std::string& member_id) {
+  return in_view_as(input, view, member_id, MemberState::kOnline);
+}
+
+// GR's rule among the members of the view in STATE that were read.
 std::optional<std::string> elect_among_read(const FailoverInput& input,
-                                            const std::vector<std::string>& view) {
+                                            const std::vector<std::string>& view,
+                                            MemberState state) {
   GroupState trial = *input.state;
   for (Member& m : trial.members) {
     const FailoverNode* n = find_node(input, m.member_id);
-    const bool candidate = n != nullptr && n->read && online_in_view(input, view, m.member_id);
+    const bool candidate = n != nullptr && n->read && in_view_as(input, view, m.member_id, state);
     m.in_view = candidate;
     m.state = candidate ? MemberState::kOnline : MemberState::kOffline;
   }
@@ -190,8 +196,11 @@ FailoverDecision decide_failover(const FailoverInput& input) {
   FailoverPlan plan;
   plan.target = read_target;
   const auto reads = counted_reads(input, view, holders);
-  auto winner = elect_among_read(input, view);
-  if (!winner) return FailoverWait{"no ONLINE member of the view answered", {}};
+  // GR elects among ONLINE members. When only RECOVERING ones answer, waiting would be for ever
+  // (recovery needs a donor): one of them is as safe a winner, since it reaches the target first.
+  auto winner = elect_among_read(input, view, MemberState::kOnline);
+  if (!winner) winner = elect_among_read(input, view, MemberState::kRecovering);
+  if (!winner) return FailoverWait{"no ONLINE or RECOVERING member of the view answered", {}};
   plan.winner = *winner;
   const FailoverNode* w = find_node(input, plan.winner);
   if (!covers(held(*w->read), plan.target)) {
@@ -220,8 +229,9 @@ std::optional<std::string> recheck_failover(const FailoverPlan& plan, const Fail
   const FailoverNode* w = find_node(input, plan.winner);
   if (w == nullptr || !w->read)
     return "the elected member " + name_of(input, plan.winner) + " no longer answers";
-  if (!online_in_view(input, view, plan.winner)) {
-    return "the elected member " + name_of(input, plan.winner) + " is no longer ONLINE in the view";
+  if (!online_in_view(input, view, plan.winner) &&
+      !in_view_as(input, view, plan.winner, MemberState::kRecovering)) {
+    return "the elected member " + name_of(input, plan.winner) + " is no longer in the view";
   }
   if (plan.donor) {
     const FailoverNode* d = find_node(input, *plan.donor);

@@ -63,7 +63,9 @@ struct FailoverInput {
 };
 
 struct FailoverPlan {
-  std::string winner;                // member_id, by GR's rule among the ONLINE members read
+  // member_id, by GR's rule among the ONLINE members read (among the RECOVERING ones read when no
+  // ONLINE member answered: it becomes ONLINE as it is promoted).
+  std::string winner;
   GtidPosition target;               // every read merged (and the floor): what the winner must hold
   std::optional<std::string> donor;  // a member read that holds the target; none: the winner does
   std::vector<std::string> others;   // the other members of the view read: pointed at the winner
@@ -90,7 +92,7 @@ using FailoverDecision = std::variant<FailoverPlan, FailoverWait>;
 
 // The rule and the plan. Waits when: no view, a majority of the view is not read, a possible
 // holder is neither read nor excused (and the old primary was not read), no ONLINE member of the
-// view was read, or no read holds the target (the floor included).
+// or RECOVERING member of the view was read, or no read holds the target (the floor included).
 [[nodiscard]] FailoverDecision decide_failover(const FailoverInput& input);
 
 // Before a step of PLAN that changes a node: does the plan still hold with what was read since

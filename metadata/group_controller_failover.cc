@@ -290,6 +290,11 @@ Task<GroupController::OpResult> GroupController::fail_over(std::string why) {
     }
   }
   if (auto ok = co_await make_writable(winner); !ok) co_return ok;
+  if (const Member* m = state_.find(plan.winner);
+      m != nullptr && m->state == MemberState::kRecovering) {
+    winner->recovery.reset();  // it holds the target: its recovery is over
+    propose(MemberOnline{plan.winner});
+  }
   propose(PrimaryElected{plan.winner, winner->config.name + " " + why});
   co_return OpResult{};
 }

@@ -232,6 +232,10 @@ void Driver::abort_attempt(uint64_t attempt, const std::string& why) {
 void Driver::finish_failover(uint64_t attempt) {
   if (attempt != attempt_) return;
   attempt_ = 0;
+  if (const auto* m = state_.find(plan_.winner);
+      m != nullptr && m->state == metadata::MemberState::kRecovering) {
+    propose(metadata::MemberOnline{plan_.winner});  // it reached the target: recovered
+  }
   propose(metadata::PrimaryElected{plan_.winner, "failover"});
   if (state_.primary != plan_.winner) return;
   ++stats_.failovers;

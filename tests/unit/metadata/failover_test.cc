@@ -11,6 +11,7 @@ namespace {
 
 using testing::id;
 using testing::must_apply;
+using testing::must_apply_all;
 using testing::online_group;
 
 GtidPosition pos(const std::string& text) {
@@ -196,7 +197,20 @@ TEST(FailoverTest, NoOnlineMemberReadWaits) {
   f.read(3, "0-1-4", "0-1-4");
   auto d = decide_failover(f.input);
   ASSERT_TRUE(std::holds_alternative<FailoverWait>(d));
-  EXPECT_EQ(std::get<FailoverWait>(d).reason, "no ONLINE member of the view answered");
+  EXPECT_EQ(std::get<FailoverWait>(d).reason,
+            "no ONLINE or RECOVERING member of the view answered");
+}
+
+TEST(FailoverTest, WithOnlyRecoveringMembersAnsweringOneOfThemWins) {
+  Fixture f(3);
+  f.state = must_apply_all(f.state, {MemberError{id(2), "x"}, MemberJoined{id(2)},
+                                     MemberError{id(3), "x"}, MemberJoined{id(3)}});
+  f.read(2, "0-1-4", "0-1-4");
+  f.read(3, "0-1-6", "0-1-6");
+  const FailoverPlan plan = plan_of(f.input);
+  EXPECT_EQ(plan.winner, id(2));
+  EXPECT_EQ(plan.donor, id(3));
+  EXPECT_EQ(recheck_failover(plan, f.input), std::nullopt);
 }
 
 TEST(FailoverTest, ForceMembersProceedsAndNamesWhatMayBeLost) {
