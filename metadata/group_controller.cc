@@ -380,8 +380,9 @@ void GroupController::handle_events(const std::vector<DetectorEvent>& events) {
     switch (event.kind) {
       case DetectorEvent::Kind::kSuspect:
         if (m->in_view && m->state != MemberState::kUnreachable) {
+          const std::string name = m->name;  // propose() replaces the state m points into
           propose(MemberSuspected{event.member_id});
-          logger_.info("group: {} ({}) suspected: {}", m->name, event.member_id,
+          logger_.info("group: {} ({}) suspected: {}", name, event.member_id,
                        suspect_reason_[event.member_id]);
         }
         break;

@@ -295,7 +295,15 @@ bool GroupController::start_switchover() {
 }
 
 bool GroupController::check_view_members() {
+  // The primary first: whether it may write decides what the others should replicate.
+  std::vector<Node*> order;
   for (auto& node : nodes_) {
+    if (state_.primary && node->config.member_id == *state_.primary)
+      order.insert(order.begin(), node.get());
+    else
+      order.push_back(node.get());
+  }
+  for (Node* node : order) {
     const Member* m = member(*node);
     if (m == nullptr || !m->in_view || !fresh(*node)) continue;
     if (m->state == MemberState::kRecovering) {
@@ -392,6 +400,27 @@ bool GroupController::receiver_cannot_connect(Node& node, int64_t now_ms) {
   return now_ms - node.receiver_failing_since_ms >= config_.detector.suspicion_timeout_ms;
 }
 
+std::optional<std::string> GroupController::member_ahead_of(const Node& primary) const {
+  for (const auto& other : nodes_) {
+    const Member* om = member(*other);
+    if (other.get() == &primary || om == nullptr || !om->in_view) continue;
+    if (!other->probed) return other->config.name + " has not been probed yet";
+    if (!fresh(*other)) continue;
+    GtidPosition held = merge_newest(other->facts->current_pos, other->facts->binlog_pos);
+    if (other->facts->replica) held = merge_newest(held, other->facts->replica->received);
+    // Only the primary's own transactions: another server's (an errant write) is not its loss.
+    for (const auto& [domain, gtid] : held.domains) {
+      if (gtid.server_id != primary.facts->server_id) continue;
+      auto mine = primary.facts->current_pos.domains.find(domain);
+      if (mine == primary.facts->current_pos.domains.end() || mine->second.seq < gtid.seq) {
+        return other->config.name + " holds " + to_string(gtid) + ", it has " +
+               to_string(primary.facts->current_pos);
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 bool GroupController::check_online(Node& node, const Member& m) {
   const NodeFacts& f = *node.facts;
   Node* primary = state_.primary ? node_by_id(*state_.primary) : nullptr;
@@ -403,6 +432,14 @@ bool GroupController::check_online(Node& node, const Member& m) {
   if (&node == primary) {
     if (f.read_only || (nodes_.size() > 1 && !f.semi_sync_master_enabled) ||
         (f.replica && !f.replica->source_host.empty())) {
+      // A primary that lost transactions a member holds (it restarted: crash recovery trims what
+      // no replica acknowledged, and sync_binlog=0 may lose more) must not write again: it would
+      // reuse their sequence numbers. It leaves the view; the failover rule takes over.
+      if (auto ahead = member_ahead_of(node)) {
+        if (ahead->ends_with("has not been probed yet")) return true;  // the next probe kicks
+        propose(MemberExpelled{m.member_id, "lacks transactions the group has: " + *ahead});
+        return true;
+      }
       start_op("make primary " + node.config.name + " writable", make_writable(&node), {&node});
       return true;
     }
@@ -431,7 +468,9 @@ bool GroupController::check_online(Node& node, const Member& m) {
     }
     return false;
   }
-  // A secondary: replicating from the primary, and nothing written locally.
+  // A secondary: replicating from the primary, and nothing written locally. Not while the primary
+  // is unknown or not yet writable: whether it stays primary is decided first.
+  if (!fresh(*primary) || primary->facts->read_only) return false;
   if (f.replica && !f.replica->sql_running && f.replica->last_sql_errno != 0) {
     propose(MemberError{m.member_id, "replication applier stopped: error " +
                                          std::to_string(f.replica->last_sql_errno) + ": " +

@@ -219,3 +219,31 @@ def post(g, path, body):
             return resp.status, json.loads(resp.read())
     except urllib.error.HTTPError as err:
         return err.code, json.loads(err.read())
+
+
+def test_a_primary_that_lost_transactions_a_member_holds_is_not_made_writable_again(tmp_path):
+    """The primary comes back read-only without transactions of its own that a secondary received
+    (crash recovery trims what it thinks unacknowledged; grouter may have been down meanwhile).
+    Made writable again, it would reuse their sequence numbers and acknowledged writes would be
+    lost. grouter expels it instead and fails over to a member that holds them."""
+    sb, g = start(tmp_path, 3, {1: 30, 2: 50, 3: 80})
+    try:
+        writer = writer_through(g, threads=2)
+        writer.stop()
+        g.proc.kill()
+        g.proc.wait()
+        # node2 holds node3's next transaction, which node3 lacks (as after a trimmed crash).
+        wait_until(lambda: received(sb, 2) == received(sb, 3), 30, "node2 to catch up")
+        seq = int(received(sb, 3).split("-")[-1]) + 1
+        sb.sql(2, "STOP SLAVE; SET SESSION server_id = 3; SET SESSION gtid_seq_no = "
+                  f"{seq}; INSERT INTO test.acked VALUES (999999999, 0, 'lost by node3')")
+        sb.sql(3, "SET GLOBAL read_only = ON")
+        g.start()
+        new = wait_for_primary(g, 60, exclude=[sb.addr(3)])
+        assert new["member_port"] == sb.port(2)
+        assert "lacks transactions the group has: node2 holds 0-3-" in g.full_log()
+        assert sb.sql(2, "SELECT COUNT(*) FROM test.acked WHERE id = 999999999").split()[-1] == "1"
+        assert_all_acknowledged_on(writer, sb, 2)
+        assert_same_data(sb, [1, 2])
+    finally:
+        stop(sb, g)
