@@ -225,8 +225,13 @@ class GroupController final : public GroupService {
   // Stops NODE's receiver and applies what it received (its relay log, the one kept across a
   // restart included); its positions then.
   Task<std::expected<FailoverRead, std::string>> drain_relay_log(Node* node);
-  // The same without waiting for the applier: what it received and what it executed.
-  Task<std::expected<FailoverRead, std::string>> read_positions(Node* node);
+  // The same without waiting for the applier: what it received and what it executed. APPLY_KEPT
+  // (failovers only): a node that restarted first applies the relay log it kept. Outside a
+  // failover its source is alive and has what it sent, except what a crash-recovered source
+  // trimmed (never acknowledged): applying that would diverge, so the relay log is left to
+  // MariaDB, which purges it and fetches again from the source.
+  Task<std::expected<FailoverRead, std::string>> read_positions(Node* node,
+                                                                bool apply_kept = false);
   Task<OpResult> apply_kept_relay_log(Node* node, const sql::ResultSet& status);
   // Where in the relay log (file, position) from FILE on the first transaction APPLIED lacks is;
   // nullopt when there is none.

@@ -126,10 +126,11 @@ Task<GroupController::OpResult> GroupController::apply_kept_relay_log(
   co_return co_await run(node, std::move(back));
 }
 
-Task<std::expected<FailoverRead, std::string>> GroupController::read_positions(Node* node) {
+Task<std::expected<FailoverRead, std::string>> GroupController::read_positions(Node* node,
+                                                                              bool apply_kept) {
   auto status = co_await sql(node, "SHOW SLAVE STATUS");
   if (!status) co_return std::unexpected(node->config.name + ": " + status.error().to_string());
-  if (!status->rows.empty() && slave_column(*status, "Using_Gtid") == "Slave_Pos" &&
+  if (apply_kept && !status->rows.empty() && slave_column(*status, "Using_Gtid") == "Slave_Pos" &&
       slave_column(*status, "Slave_IO_Running") == "No" &&
       slave_column(*status, "Slave_SQL_Running") == "No" &&
       slave_column(*status, "Gtid_IO_Pos").empty() &&
@@ -214,7 +215,7 @@ Task<std::map<GroupController::Node*, FailoverRead>> GroupController::freeze_and
   std::map<Node*, FailoverRead> reads;
   for (size_t i = 0; i < all.size(); ++i) {
     if (!stops[i]) continue;  // no answer: not read
-    auto read = co_await read_positions(all[i]);
+    auto read = co_await read_positions(all[i], /*apply_kept=*/true);
     if (read) {
       reads[all[i]] = *read;
     } else {
