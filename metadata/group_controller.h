@@ -208,6 +208,8 @@ class GroupController final : public GroupService {
   bool check_online(Node& node, const Member& m);
   // A member of the view that holds a transaction PRIMARY lacks ("NODE holds ..., it has ...").
   std::optional<std::string> member_ahead_of(const Node& primary) const;
+  // Every member of the view has been heard from (answer, refusal or timeout) since the start.
+  bool view_members_probed() const;
   // The node's receiver has been reconnecting, with an error, for member_suspicion_timeout.
   bool receiver_cannot_connect(Node& node, int64_t now_ms);
   bool admit_returning();

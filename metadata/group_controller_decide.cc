@@ -400,12 +400,18 @@ bool GroupController::receiver_cannot_connect(Node& node, int64_t now_ms) {
   return now_ms - node.receiver_failing_since_ms >= config_.detector.suspicion_timeout_ms;
 }
 
+bool GroupController::view_members_probed() const {
+  for (const auto& node : nodes_) {
+    const Member* m = member(*node);
+    if (m != nullptr && m->in_view && !node->probed) return false;
+  }
+  return true;
+}
+
 std::optional<std::string> GroupController::member_ahead_of(const Node& primary) const {
   for (const auto& other : nodes_) {
     const Member* om = member(*other);
-    if (other.get() == &primary || om == nullptr || !om->in_view) continue;
-    if (!other->probed) return other->config.name + " has not been probed yet";
-    if (!fresh(*other)) continue;
+    if (other.get() == &primary || om == nullptr || !om->in_view || !fresh(*other)) continue;
     GtidPosition held = merge_newest(other->facts->current_pos, other->facts->binlog_pos);
     if (other->facts->replica) held = merge_newest(held, other->facts->replica->received);
     // Only the primary's own transactions: another server's (an errant write) is not its loss.
@@ -435,8 +441,8 @@ bool GroupController::check_online(Node& node, const Member& m) {
       // A primary that lost transactions a member holds (it restarted: crash recovery trims what
       // no replica acknowledged, and sync_binlog=0 may lose more) must not write again: it would
       // reuse their sequence numbers. It leaves the view; the failover rule takes over.
+      if (!view_members_probed()) return true;  // the next probe kicks
       if (auto ahead = member_ahead_of(node)) {
-        if (ahead->ends_with("has not been probed yet")) return true;  // the next probe kicks
         propose(MemberExpelled{m.member_id, "lacks transactions the group has: " + *ahead});
         return true;
       }

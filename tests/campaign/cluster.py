@@ -15,22 +15,19 @@ gives the local port, which the primary's PROCESSLIST shows as HOST 127.0.0.1:PO
 receiver then reconnects every second and is refused (error 4151), while grouter still probes it and
 the other members keep replicating over their open connections. Healing unlocks the account.
 """
-import json
 import os
 import re
 import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "integration"))
 
 from clients import PASSWORD, USER  # noqa: E402
-from group_harness import (GROUP_API, FencedSandbox, group_sections, member_address,  # noqa: E402
+from group_harness import (FencedSandbox, force_members, group_sections, member_address,  # noqa: E402
                            primary_member, try_group_status)
 from harness import GROUTER_BIN, Grouter, wait_until  # noqa: E402
 from writer import RecordingWriter, gtid_positions, gtid_seq_nos, mysql_connect, table_checksum  # noqa: E402
@@ -106,25 +103,9 @@ class Cluster:
         """GET /api/v1/group, or None while grouter does not answer."""
         return try_group_status(self.grouter)
 
-    def post(self, path, body, timeout_s=60):
-        """POST JSON to grouter's HTTP server -> (HTTP status, parsed JSON or text)."""
-        request = urllib.request.Request(f"http://127.0.0.1:{self.grouter.http_port}{path}", method="POST",
-                                         data=json.dumps(body).encode(),
-                                         headers={"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(request, timeout=timeout_s) as resp:
-                code, raw = resp.status, resp.read()
-        except urllib.error.HTTPError as err:
-            code, raw = err.code, err.read()
-        text = raw.decode("utf-8", "replace")
-        try:
-            return code, json.loads(text)
-        except ValueError:
-            return code, text
-
     def force_members(self, member_ids):
-        """POST /api/v1/group/force_members (the upcoming operator's last resort)."""
-        return self.post(f"{GROUP_API}/force_members", {"members": list(member_ids)})
+        """POST /api/v1/group/force_members: the operator's last resort."""
+        return force_members(self.grouter, list(member_ids))
 
     # ---- the view
 

@@ -211,11 +211,11 @@ def wait_member_not_online(grouter, member, timeout_s):
                        timeout_s, f"member {member_address(member)} to leave ONLINE")
 
 
-def switchover(grouter, member_id, timeout_s=60):
-    """POST /api/v1/group/primary {"member_id": ...} -> (HTTP status, parsed JSON or text)."""
+def post_json(grouter, path, body, timeout_s=60):
+    """POST body as JSON to grouter's HTTP server at path -> (HTTP status, parsed JSON or text)."""
     request = urllib.request.Request(
-        f"http://127.0.0.1:{grouter.http_port}{GROUP_API}/primary", method="POST",
-        data=json.dumps({"member_id": member_id}).encode(), headers={"Content-Type": "application/json"})
+        f"http://127.0.0.1:{grouter.http_port}{path}", method="POST",
+        data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=timeout_s) as resp:
             status, raw = resp.status, resp.read()
@@ -226,6 +226,16 @@ def switchover(grouter, member_id, timeout_s=60):
         return status, json.loads(text)
     except ValueError:
         return status, text
+
+
+def switchover(grouter, member_id, timeout_s=60):
+    """POST /api/v1/group/primary {"member_id": ...} -> (HTTP status, parsed JSON or text)."""
+    return post_json(grouter, f"{GROUP_API}/primary", {"member_id": member_id}, timeout_s)
+
+
+def force_members(grouter, member_ids, timeout_s=60):
+    """POST /api/v1/group/force_members {"members": [...]} -> (HTTP status, parsed JSON or text)."""
+    return post_json(grouter, f"{GROUP_API}/force_members", {"members": member_ids}, timeout_s)
 
 
 # ---- a backlog on a secondary
