@@ -1,8 +1,10 @@
 // The metadata state machine: one small function per entry type.
 #include "metadata/apply.h"
 
+#include <algorithm>
 #include <set>
 
+#include "metadata/gtid.h"
 #include "metadata/member_id.h"
 #include "metadata/metadata_error.h"
 
@@ -39,6 +41,7 @@ Member member_from(const NodeConfig& node) {
 // Takes `member` out of the view into `state` with `reason`; drops it as primary.
 void leave_view(GroupState& state, Member& member, MemberState to, std::string reason) {
   member.in_view = false;
+  member.recovery.reset();
   member.state = to;
   member.state_reason = std::move(reason);
   if (state.primary == member.member_id) {
@@ -103,6 +106,7 @@ class Applier {
       m.in_view = true;
       m.state = MemberState::kRecovering;
       m.state_reason.clear();
+      m.recovery = RecoveryRecord{};
       ++state_.view_id.seq;
       return {};
     });
@@ -113,6 +117,8 @@ class Applier {
       if (m.state != MemberState::kRecovering)
         return make_error_code(MetadataErrc::kInvalidTransition);
       m.state = MemberState::kOnline;
+      m.recovery.reset();
+      m.rejoin_failures = 0;
       return {};
     });
   }
@@ -161,6 +167,8 @@ class Applier {
         m.state = MemberState::kError;
         m.state_reason = e.reason;
       }
+      if (e.errant) m.errant = true;
+      if (e.recovery_failed) ++m.rejoin_failures;
       return {};
     });
   }
@@ -175,6 +183,13 @@ class Applier {
         return fail(MetadataErrc::kPrimaryNotOnline);
       }
     }
+    if (state_.primary != e.member_id) {
+      // Writes of its own are a primary's job: the baselines are taken again once each is a
+      // secondary.
+      for (Member& m : state_.members) {
+        if (m.member_id == state_.primary || m.member_id == e.member_id) m.own_writes.reset();
+      }
+    }
     state_.primary = e.member_id;
     if (e.member_id && !e.provisional) state_.failover.reset();  // a failover ends with it
     return finish();
@@ -184,6 +199,12 @@ class Applier {
     if (!state_.bootstrapped()) return fail(MetadataErrc::kNotBootstrapped);
     if (e.term <= state_.term) return fail(MetadataErrc::kStaleTerm);
     state_.term = e.term;
+    // A new term (the operator restarted grouter, as START GROUP_REPLICATION would) tries
+    // members that gave up again.
+    for (Member& m : state_.members) {
+      m.errant = false;
+      m.rejoin_failures = 0;
+    }
     return finish();
   }
 
@@ -254,6 +275,45 @@ class Applier {
     return finish();
   }
 
+  Result operator()(const RecoveryStarted& e) {
+    if (!parse_gtid_position(e.target)) return fail(MetadataErrc::kInvalidPosition);
+    if (state_.find(e.donor) == nullptr) return fail(MetadataErrc::kUnknownMember);
+    return with_recovering(e.member_id, [&](RecoveryRecord& r) {
+      r.donor = e.donor;
+      r.target = e.target;
+      auto tried = split_ids(r.tried);
+      if (std::find(tried.begin(), tried.end(), e.donor) == tried.end()) tried.push_back(e.donor);
+      r.tried = join_ids(tried);
+      ++r.attempts;
+      r.started_at_ms = e.at_ms;
+      r.paused_at_ms = 0;
+    });
+  }
+
+  Result operator()(const RecoveryFailed& e) {
+    return with_recovering(e.member_id, [&](RecoveryRecord& r) {
+      r.donor.clear();
+      r.last_error = e.error;
+      r.every_donor_missing_binlogs = r.every_donor_missing_binlogs && e.missing_binlogs;
+    });
+  }
+
+  Result operator()(const RecoveryPaused& e) {
+    return with_recovering(e.member_id, [&](RecoveryRecord& r) {
+      r.donor.clear();
+      r.tried.clear();
+      r.paused_at_ms = e.at_ms;
+    });
+  }
+
+  Result operator()(const OwnWritesRecorded& e) {
+    if (!parse_gtid_position(e.position)) return fail(MetadataErrc::kInvalidPosition);
+    return with_member(e.member_id, [&](Member& m) -> std::error_code {
+      m.own_writes = e.position;
+      return {};
+    });
+  }
+
   Result operator()(const MemberVersionObserved& e) {
     const auto version = parse_version(e.version);
     if (!version) return fail(MetadataErrc::kInvalidVersion);
@@ -293,6 +353,19 @@ class Applier {
     return with_member(member_id, [&](Member& m) -> std::error_code {
       if (!m.in_view) return make_error_code(MetadataErrc::kNotInView);
       return change(m);
+    });
+  }
+
+  // A change to the recovery of a RECOVERING member of the view.
+  template <typename Change>
+  Result with_recovering(const std::string& member_id, Change change) {
+    return with_view_member(member_id, [&](Member& m) -> std::error_code {
+      if (m.state != MemberState::kRecovering) {
+        return make_error_code(MetadataErrc::kInvalidTransition);
+      }
+      if (!m.recovery) m.recovery = RecoveryRecord{};
+      change(*m.recovery);
+      return {};
     });
   }
 

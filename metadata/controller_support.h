@@ -1,11 +1,10 @@
 // Small helpers the group controller's source files share (group_controller*.cc only): wall-clock
-// time, SQL string literals, the first row's value of a result column, a node's own writes.
+// time, SQL string literals, the first row's value of a result column.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <string>
 
 #include "metadata/gtid.h"
@@ -35,16 +34,6 @@ inline std::string quote(const std::string& text) {
 inline std::string position_column(const sql::ResultSet& result, size_t column) {
   if (result.rows.empty() || result.rows[0].size() <= column || !result.rows[0][column]) return "";
   return *result.rows[0][column];
-}
-
-// Per domain, the sequence number of the newest GTID in BINLOG_POS that SERVER_ID wrote (domains
-// whose newest GTID came from another server are left out).
-inline std::map<uint32_t, uint64_t> own_writes(const GtidPosition& binlog_pos, uint32_t server_id) {
-  std::map<uint32_t, uint64_t> own;
-  for (const auto& [domain, gtid] : binlog_pos.domains) {
-    if (gtid.server_id == server_id) own[domain] = gtid.seq;
-  }
-  return own;
 }
 
 }  // namespace grouter::metadata

@@ -12,7 +12,8 @@ constexpr std::array<std::string_view, std::variant_size_v<Entry>> kEntryTypes =
     "member_suspected", "member_reachable", "member_expelled",         "member_left",
     "member_error",     "primary_elected",  "member_version_observed", "member_weight_changed",
     "term_begun",       "failover_started", "failover_waiting",        "failover_decided",
-    "members_forced",
+    "members_forced",   "recovery_started", "recovery_failed",         "recovery_paused",
+    "own_writes_recorded",
 };
 
 }  // namespace

@@ -95,6 +95,8 @@ struct MemberLeft {
 struct MemberError {
   std::string member_id;
   std::string reason;
+  bool errant = false;           // errant transactions: not rejoined in this term
+  bool recovery_failed = false;  // distributed recovery gave up: counts as a failed rejoin
 
   bool operator==(const MemberError&) const = default;
 };
@@ -172,15 +174,56 @@ struct MembersForced {
   bool operator==(const MembersForced&) const = default;
 };
 
+// A RECOVERING member's distributed recovery starts an attempt from DONOR (member_id), which had
+// executed TARGET (a GTID position) then; AT_MS is the proposer's clock (epoch ms).
+struct RecoveryStarted {
+  std::string member_id;
+  std::string donor;
+  std::string target;
+  uint64_t at_ms = 0;
+
+  bool operator==(const RecoveryStarted&) const = default;
+};
+
+// The attempt running failed with ERROR; the member stays RECOVERING and tries another donor.
+// MISSING_BINLOGS: the donor no longer had the binary logs the member needs.
+struct RecoveryFailed {
+  std::string member_id;
+  std::string error;
+  bool missing_binlogs = false;
+
+  bool operator==(const RecoveryFailed&) const = default;
+};
+
+// Every ONLINE donor was tried in this round: the next round starts recovery_reconnect_interval
+// after AT_MS (epoch ms).
+struct RecoveryPaused {
+  std::string member_id;
+  uint64_t at_ms = 0;
+
+  bool operator==(const RecoveryPaused&) const = default;
+};
+
+// The member's newest writes of its own that the group holds (POSITION: GTIDs of its server_id);
+// a newer one while it is a secondary is an errant transaction. Empty POSITION: none.
+struct OwnWritesRecorded {
+  std::string member_id;
+  std::string position;
+
+  bool operator==(const OwnWritesRecorded&) const = default;
+};
+
 using Entry = std::variant<Bootstrap, MemberAdded, MemberJoined, MemberOnline, MemberSuspected,
                            MemberReachable, MemberExpelled, MemberLeft, MemberError, PrimaryElected,
                            MemberVersionObserved, MemberWeightChanged, TermBegun, FailoverStarted,
-                           FailoverWaiting, FailoverDecided, MembersForced>;
+                           FailoverWaiting, FailoverDecided, MembersForced, RecoveryStarted,
+                           RecoveryFailed, RecoveryPaused, OwnWritesRecorded>;
 
 // The entry's type as the log encoding names it: "bootstrap", "member_added", "member_joined",
 // "member_online", "member_suspected", "member_reachable", "member_expelled", "member_left",
 // "member_error", "primary_elected", "member_version_observed", "member_weight_changed",
-// "term_begun", "failover_started", "failover_waiting", "failover_decided", "members_forced".
+// "term_begun", "failover_started", "failover_waiting", "failover_decided", "members_forced",
+// "recovery_started", "recovery_failed", "recovery_paused", "own_writes_recorded".
 [[nodiscard]] std::string_view entry_type(const Entry& entry);
 
 }  // namespace grouter::metadata

@@ -39,11 +39,45 @@ void fields(Io& io, E& e) {
 
 // Entries that name one member and say why.
 template <typename Io, typename E>
-requires std::same_as<E, MemberExpelled> || std::same_as<E, MemberLeft> ||
-    std::same_as<E, MemberError>
+requires std::same_as<E, MemberExpelled> || std::same_as<E, MemberLeft>
 void fields(Io& io, E& e) {
   io("member_id", e.member_id);
   io("reason", e.reason);
+}
+
+template <typename Io>
+void fields(Io& io, MemberError& e) {
+  io("member_id", e.member_id);
+  io("reason", e.reason);
+  io.maybe("errant", e.errant);
+  io.maybe("recovery_failed", e.recovery_failed);
+}
+
+template <typename Io>
+void fields(Io& io, RecoveryStarted& e) {
+  io("member_id", e.member_id);
+  io("donor", e.donor);
+  io("target", e.target);
+  io("at_ms", e.at_ms);
+}
+
+template <typename Io>
+void fields(Io& io, RecoveryFailed& e) {
+  io("member_id", e.member_id);
+  io("error", e.error);
+  io("missing_binlogs", e.missing_binlogs);
+}
+
+template <typename Io>
+void fields(Io& io, RecoveryPaused& e) {
+  io("member_id", e.member_id);
+  io("at_ms", e.at_ms);
+}
+
+template <typename Io>
+void fields(Io& io, OwnWritesRecorded& e) {
+  io("member_id", e.member_id);
+  io("position", e.position);
 }
 
 template <typename Io>

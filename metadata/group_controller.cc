@@ -58,8 +58,19 @@ std::string describe(const Entry& entry) {
           return "failover decided (term " + std::to_string(e.term) + "): " + e.winner +
                  " must hold " + (e.target.empty() ? std::string("(nothing)") : e.target) +
                  (e.may_lose.empty() ? "" : "; may be lost: " + e.may_lose);
-        } else {
+        } else if constexpr (std::is_same_v<E, MembersForced>) {
           return "force_members: the view becomes " + e.members;
+        } else if constexpr (std::is_same_v<E, RecoveryStarted>) {
+          return "member " + e.member_id + " recovers from donor " + e.donor + " up to " +
+                 (e.target.empty() ? std::string("(nothing)") : e.target);
+        } else if constexpr (std::is_same_v<E, RecoveryFailed>) {
+          return "member " + e.member_id + ": recovery attempt failed: " + e.error;
+        } else if constexpr (std::is_same_v<E, RecoveryPaused>) {
+          return "member " + e.member_id + ": every donor tried; recovery pauses";
+        } else {
+          return "member " + e.member_id + " wrote " +
+                 (e.position.empty() ? std::string("nothing") : e.position) +
+                 " itself, all in the group";
         }
       },
       entry);
@@ -205,22 +216,15 @@ GroupController::Node* GroupController::node_by_id(const std::string& member_id)
   return nullptr;
 }
 
-GroupController::Node* GroupController::node_by_address(const std::string& host, uint16_t port) {
+GroupController::Node* GroupController::node_by_name(const std::string& name) {
   for (auto& node : nodes_) {
-    if (node->config.host == host && node->config.port == port) return node.get();
+    if (node->config.name == name) return node.get();
   }
   return nullptr;
 }
 
 bool GroupController::fresh(const Node& node) const {
   return node.answered && node.facts && node.facts_started_ms >= node.settled_ms;
-}
-
-void GroupController::log_once(const std::string& key, const std::string& message) {
-  auto [it, inserted] = said_.emplace(key, message);
-  if (!inserted && it->second == message) return;
-  it->second = message;
-  logger_.info("group: {}", message);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -269,6 +273,12 @@ void GroupController::on_probe(const std::string& name, const ProbeResult& resul
   if (result.outcome == ProbeOutcome::kOk && result.facts) {
     node->facts = result.facts;
     node->facts_started_ms = result.started_ms;
+    const auto& replica = node->facts->replica;
+    if (!replica || replica->io_running != "Connecting" || replica->last_io_errno == 0) {
+      node->receiver_failing_since_ms = 0;
+    } else if (node->receiver_failing_since_ms == 0) {
+      node->receiver_failing_since_ms = epoch_ms();
+    }
     node->answered = true;
     node->probe_error.clear();
     ++stats_.refresh_succeeded;
@@ -334,33 +344,31 @@ void GroupController::on_round() {
   if (stopping_) return;
   const int64_t now = monotonic_ms();
   handle_events(detector_.tick(now));
-  check_majority(now);
+  check_majority(epoch_ms());
 }
 
 RouteAccess GroupController::access() const {
-  if (exit_action_applied_) {
-    return config_.exit_action == ExitAction::kReadOnly ? RouteAccess::kNoPrimary
-                                                        : RouteAccess::kNone;
-  }
-  return primary_held_ ? RouteAccess::kNoPrimary : RouteAccess::kAll;
+  Observations seen;
+  seen.no_majority_since_ms = no_majority_since_ms_;
+  return route_access(config_, state_, seen, primary_held_, epoch_ms());
 }
 
 void GroupController::check_majority(int64_t now_ms) {
   if (!state_.bootstrapped() || state_.view_member_ids().empty()) return;
   if (has_majority(state_)) {
-    if (exit_action_applied_) {
-      logger_.info("group: a majority of view {} is reachable again: routes serve the group again",
-                   to_string(state_.view_id));
-      exit_action_applied_ = false;
-      publish();
-    }
     no_majority_since_ms_ = 0;
+  } else if (no_majority_since_ms_ == 0) {
+    no_majority_since_ms_ = now_ms;
+  }
+  const bool applies = exit_state_applies(config_, state_, no_majority_since_ms_, now_ms);
+  if (applies == exit_action_applied_) return;
+  exit_action_applied_ = applies;  // for the log only: route_access() decides
+  publish();
+  if (!applies) {
+    logger_.info("group: a majority of view {} is reachable again: routes serve the group again",
+                 to_string(state_.view_id));
     return;
   }
-  if (no_majority_since_ms_ == 0) no_majority_since_ms_ = now_ms;
-  const int64_t timeout = config_.unreachable_majority_timeout_ms;
-  if (timeout <= 0 || exit_action_applied_ || now_ms - no_majority_since_ms_ < timeout) return;
-  exit_action_applied_ = true;
   const char* action = config_.exit_action == ExitAction::kReadOnly ? "READ_ONLY: reads only"
                        : config_.exit_action == ExitAction::kAbortServer
                            ? "ABORT_SERVER: grouter stops"
@@ -369,32 +377,19 @@ void GroupController::check_majority(int64_t now_ms) {
       "group: a majority of view {} has been unreachable for {} ms "
       "(unreachable_majority_timeout): exit_state_action={}",
       to_string(state_.view_id), now_ms - no_majority_since_ms_, action);
-  publish();
   if (config_.exit_action == ExitAction::kAbortServer && on_abort_) on_abort_();
 }
 
 void GroupController::handle_events(const std::vector<DetectorEvent>& events) {
+  // The suspicion itself is re-derived by decide() from the detector; only the expel deadlines
+  // that passed are kept here.
   for (const DetectorEvent& event : events) {
     const Member* m = state_.find(event.member_id);
     if (m == nullptr) continue;
-    switch (event.kind) {
-      case DetectorEvent::Kind::kSuspect:
-        if (m->in_view && m->state != MemberState::kUnreachable) {
-          const std::string name = m->name;  // propose() replaces the state m points into
-          propose(MemberSuspected{event.member_id});
-          logger_.info("group: {} ({}) suspected: {}", name, event.member_id,
-                       suspect_reason_[event.member_id]);
-        }
-        break;
-      case DetectorEvent::Kind::kRecovered:
-        expel_due_.erase(event.member_id);
-        if (m->in_view && m->state == MemberState::kUnreachable) {
-          propose(MemberReachable{event.member_id});
-        }
-        break;
-      case DetectorEvent::Kind::kExpelDue:
-        if (m->in_view) expel_due_[event.member_id] = suspect_reason_[event.member_id];
-        break;
+    if (event.kind == DetectorEvent::Kind::kRecovered) {
+      expel_due_.erase(event.member_id);
+    } else if (event.kind == DetectorEvent::Kind::kExpelDue && m->in_view) {
+      expel_due_.insert(event.member_id);
     }
   }
   if (!events.empty()) kick();
@@ -462,7 +457,7 @@ void GroupController::close(std::function<void()> on_closed) {
 }
 
 void GroupController::maybe_closed() {
-  if (!stopping_ || op_running_ || closing_handles_ != 0 || !on_closed_) return;
+  if (!stopping_ || !running_.empty() || closing_handles_ != 0 || !on_closed_) return;
   auto done = std::move(on_closed_);
   on_closed_ = nullptr;
   done();

@@ -243,7 +243,7 @@ Task<GroupController::OpResult> GroupController::fail_over(std::string why) {
         (state_.failover->waiting != wait->reason || state_.failover->missing != missing))
       propose(FailoverWaiting{state_.term, wait->reason, missing});
     answer_force("", wait->reason);
-    failover_retry_at_ms_ = monotonic_ms() + config_.detector.probe_interval_ms;
+    failover_retry_at_ms_ = epoch_ms() + config_.detector.probe_interval_ms;
     co_return OpResult{};
   }
   const FailoverPlan plan = std::get<FailoverPlan>(decision);
@@ -293,7 +293,6 @@ Task<GroupController::OpResult> GroupController::fail_over(std::string why) {
   if (auto ok = co_await make_writable(winner); !ok) co_return ok;
   if (const Member* m = state_.find(plan.winner);
       m != nullptr && m->state == MemberState::kRecovering) {
-    winner->recovery.reset();  // it holds the target: its recovery is over
     propose(MemberOnline{plan.winner});
   }
   propose(PrimaryElected{plan.winner, winner->config.name + " " + why});

@@ -65,7 +65,6 @@ Task<GroupController::OpResult> GroupController::switch_over(std::string target_
   }
   if (auto ok = co_await make_writable(target); !ok) co_return fail(ok.error());
   primary_held_ = false;
-  old->own_writes_baseline.reset();
   propose(PrimaryElected{target_id, target->config.name + " by switchover (set_as_primary)"});
   done({});
   co_return OpResult{};
@@ -105,40 +104,23 @@ Task<std::expected<size_t, std::string>> GroupController::kill_clients(Node* nod
   co_return killed;
 }
 
-Task<GroupController::OpResult> GroupController::rejoin(Node* node) {
+Task<GroupController::OpResult> GroupController::rejoin(Node* node, Node* donor) {
   const Member* m = member(*node);
   if (m == nullptr) co_return std::unexpected("unknown node");
   if (!node->facts->read_only || node->facts->semi_sync_master_enabled) {
     if (auto ok = co_await fence(node, "rejoining"); !ok) co_return ok;
   }
-  const std::string id = m->member_id;
-  node->recovery.reset();
-  propose(MemberJoined{id});
-  co_return co_await start_recovery(node);
+  if (!propose(MemberJoined{m->member_id})) co_return std::unexpected("cannot record the join");
+  co_return co_await start_recovery(node, donor);
 }
 
-Task<GroupController::OpResult> GroupController::start_recovery(Node* node) {
+Task<GroupController::OpResult> GroupController::start_recovery(Node* node, Node* donor) {
   const Member* m = member(*node);
   if (m == nullptr || !m->in_view) co_return OpResult{};
   const std::string id = m->member_id;
-  if (!node->recovery) {
-    node->recovery = Recovery{};
-  }
-  Recovery& rec = *node->recovery;
-  std::vector<std::string> tried(rec.tried.begin(), rec.tried.end());
-  auto donor_id = choose_donor(state_, id, random_, tried);
-  if (!donor_id && !rec.tried.empty()) {
-    // Every donor was tried: pause, then start a new round.
-    rec.tried.clear();
-    rec.pause_until_ms = monotonic_ms() + config_.recovery_reconnect_interval_ms;
-    logger_.info("group: recovery of {}: every donor tried; next round in {} ms", node->config.name,
-                 config_.recovery_reconnect_interval_ms);
-    co_return OpResult{};
-  }
-  if (!donor_id) co_return std::unexpected("no ONLINE donor for " + node->config.name);
-  Node* donor = node_by_id(*donor_id);
+  const std::string donor_id = donor->config.member_id;
   Node* primary = state_.primary ? node_by_id(*state_.primary) : donor;
-  if (donor == nullptr || primary == nullptr) co_return std::unexpected("donor not configured");
+  if (primary == nullptr) co_return std::unexpected("the primary is not configured");
   // What it received is applied first (CHANGE MASTER would delete it), then checked like the rest.
   if (auto stopped = co_await run(node, std::vector<std::string>(1, "STOP SLAVE IO_THREAD"));
       !stopped)
@@ -166,14 +148,15 @@ Task<GroupController::OpResult> GroupController::start_recovery(Node* node) {
   std::optional<std::string> errant = errant_against(*binlog, *group_has);
   if (!errant) errant = errant_in_state(*joiner_state, *group_state);
   if (errant) {
-    node->no_rejoin = true;
-    node->recovery.reset();
-    propose(MemberError{id, "errant transactions: " + *errant +
-                                "; they were never replicated to the group and are not merged"});
+    MemberError error{id, "errant transactions: " + *errant +
+                              "; they were never replicated to the group and are not merged"};
+    error.errant = true;
+    propose(error);
     co_return OpResult{};
   }
   // What it wrote itself is in the group: from now on, a new write of its own is errant.
-  node->own_writes_baseline = own_writes(*binlog, node->facts->server_id);
+  if (!propose(OwnWritesRecorded{id, to_string(written_by(*binlog, node->facts->server_id))}))
+    co_return std::unexpected("cannot record " + node->config.name + "'s own writes");
   auto target = co_await executed(donor);
   if (!target) co_return std::unexpected(target.error());
   const GtidPosition start = merge_newest(*slave, *binlog);
@@ -182,16 +165,12 @@ Task<GroupController::OpResult> GroupController::start_recovery(Node* node) {
     statements.push_back("SET GLOBAL gtid_slave_pos = " + quote(to_string(start)));
   for (auto& s : replicate_from(*donor)) statements.push_back(std::move(s));
   if (auto ok = co_await run(node, statements); !ok) co_return ok;
-  Recovery& r = *node->recovery;  // still there: only this operation runs
-  r.donor = *donor_id;
-  r.target = *target;
-  r.tried.insert(*donor_id);
-  ++r.attempts;
-  r.started_ms = monotonic_ms();
-  r.pause_until_ms = 0;
+  if (!propose(RecoveryStarted{id, donor_id, to_string(*target), static_cast<uint64_t>(epoch_ms())}))
+    co_return std::unexpected("cannot record the recovery of " + node->config.name);
+  const Member* now = state_.find(id);
   logger_.info("group: recovery of {}: donor {} ({} transaction(s) behind, attempt {})",
                node->config.name, donor->config.name, transactions_behind(start, *target),
-               r.attempts);
+               now != nullptr && now->recovery ? now->recovery->attempts : 0);
   co_return OpResult{};
 }
 

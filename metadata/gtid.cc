@@ -139,4 +139,12 @@ uint64_t transactions_behind(const GtidPosition& behind, const GtidPosition& ahe
   return total;
 }
 
+GtidPosition written_by(const GtidPosition& position, uint32_t server_id) {
+  GtidPosition own;
+  for (const auto& [domain, gtid] : position.domains) {
+    if (gtid.server_id == server_id) own.domains.emplace(domain, gtid);
+  }
+  return own;
+}
+
 }  // namespace grouter::metadata

@@ -42,6 +42,9 @@ struct GtidPosition {
 // Per domain, the GTID with the higher sequence number (a's on ties).
 [[nodiscard]] GtidPosition merge_newest(const GtidPosition& a, const GtidPosition& b);
 
+// The GTIDs of `position` that `server_id` wrote: the domains whose newest GTID came from it.
+[[nodiscard]] GtidPosition written_by(const GtidPosition& position, uint32_t server_id);
+
 // Transactions `node` has that `group` cannot have: a domain where node's sequence number is
 // higher than group's (or that group lacks), or the same sequence number written by a different
 // server (the histories diverged). Describes the first such domain ("0-3-17 (group has 0-1-16)"),

@@ -44,6 +44,21 @@ struct Version {
 // "lowest version" the election prefers, and never older than a joiner).
 [[nodiscard]] std::strong_ordering compare_versions(const Version& a, const Version& b);
 
+// Distributed recovery of a member in the view (RecoveryStarted, RecoveryFailed, RecoveryPaused):
+// what a restarted grouter needs to go on counting attempts and choosing donors.
+struct RecoveryRecord {
+  std::string donor;   // member_id of the donor of the attempt running; empty between attempts
+  std::string target;  // GTID position the donor had executed when the attempt started
+  std::string tried;   // comma-separated member_ids of the donors tried in this round
+  uint32_t attempts = 0;
+  bool every_donor_missing_binlogs = true;
+  std::string last_error;
+  uint64_t started_at_ms = 0;  // epoch ms: when the attempt running started
+  uint64_t paused_at_ms = 0;   // every donor tried: the next round waits from then (0: none)
+
+  bool operator==(const RecoveryRecord&) const = default;
+};
+
 struct Member {
   std::string member_id;  // UUID text; empty until the node is first admitted
   std::string name;       // the [storage_node:NAME] section
@@ -57,6 +72,16 @@ struct Member {
   bool in_view = false;
   // The state a member returns to when it is reachable again; meaningful only while UNREACHABLE.
   MemberState state_before_unreachable = MemberState::kOnline;
+  // Set while it is RECOVERING (MemberJoined starts it; MemberOnline, leaving the view end it).
+  std::optional<RecoveryRecord> recovery;
+  // Rejoins that ended in ERROR in a row (recovery gave up) in this term; MemberOnline and
+  // TermBegun clear it.
+  uint32_t rejoin_failures = 0;
+  // ERROR for errant transactions: not rejoined again in this term (TermBegun clears it).
+  bool errant = false;
+  // The newest writes of its own (a GTID position of its server_id only) the group was found to
+  // hold; any newer write of its own while it is a secondary is errant. nullopt: none taken yet.
+  std::optional<std::string> own_writes;
 
   bool operator==(const Member&) const = default;
 };

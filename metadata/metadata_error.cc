@@ -54,6 +54,8 @@ class MetadataCategory final : public std::error_category {
         return "the group has a primary";
       case MetadataErrc::kInvalidForce:
         return "force_members must name members of the view";
+      case MetadataErrc::kInvalidPosition:
+        return "not a GTID position";
     }
     return "unknown metadata error";
   }

@@ -30,6 +30,7 @@ enum class MetadataErrc {
   kNoFailover,           // a failover step while no failover is in progress
   kHasPrimary,           // a failover started while the group has a primary
   kInvalidForce,         // force_members naming nobody, or a member outside the view
+  kInvalidPosition,      // a GTID position that does not parse
 };
 
 const std::error_category& metadata_category();

@@ -18,6 +18,26 @@ void fields(Io& io, Member& m) {
   io("state_reason", m.state_reason);
   io("in_view", m.in_view);
   io("state_before_unreachable", m.state_before_unreachable);
+  // Absent in older snapshots.
+  io.maybe("rejoin_failures", m.rejoin_failures);
+  io.maybe("errant", m.errant);
+  io.maybe("own_writes", m.own_writes);
+  bool recovering = m.recovery.has_value();
+  io.maybe("recovery", recovering);
+  if (!recovering) {
+    m.recovery.reset();
+    return;
+  }
+  if (!m.recovery) m.recovery.emplace();
+  RecoveryRecord& r = *m.recovery;
+  io.maybe("recovery_donor", r.donor);
+  io.maybe("recovery_target", r.target);
+  io.maybe("recovery_tried", r.tried);
+  io.maybe("recovery_attempts", r.attempts);
+  io.maybe("recovery_every_donor_missing_binlogs", r.every_donor_missing_binlogs);
+  io.maybe("recovery_last_error", r.last_error);
+  io.maybe("recovery_started_at_ms", r.started_at_ms);
+  io.maybe("recovery_paused_at_ms", r.paused_at_ms);
 }
 
 // A failover in progress, flattened into the state's fields (absent in older snapshots).

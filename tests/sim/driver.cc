@@ -1,6 +1,8 @@
-// The simulated group controller (driver.h): probe rounds, detector events, entries, maintenance.
+// The simulated group controller (driver.h): probe rounds, the failure detector, decide() and the
+// operations it gives.
 #include "tests/sim/driver.h"
 
+#include <memory>
 #include <utility>
 
 #include "metadata/apply.h"
@@ -9,6 +11,7 @@
 namespace grouter::sim {
 
 using metadata::MemberState;
+using metadata::OpKind;
 
 Driver::Driver(Scheduler& scheduler, Cluster& cluster, NodeOps& ops, DriverOptions options,
                const Trace& trace)
@@ -17,13 +20,14 @@ Driver::Driver(Scheduler& scheduler, Cluster& cluster, NodeOps& ops, DriverOptio
       ops_(ops),
       options_(options),
       trace_(trace),
+      random_(options.seed),
+      suspect_reason_(cluster.size()),
       last_facts_(cluster.size()),
       facts_before_loss_(cluster.size()),
       refused_round_(cluster.size(), 0),
       dead_bound_(cluster.size()),
-      errant_at_(cluster.size()),
-      recovery_target_(cluster.size()),
-      busy_(cluster.size(), false) {}
+      receiver_failing_since_ms_(cluster.size(), 0),
+      settled_ms_(cluster.size(), 0) {}
 
 std::string Driver::member_id(size_t i) {
   return "00000000-0000-4000-8000-" + std::string(11, '0') + std::to_string(i + 1);
@@ -36,6 +40,13 @@ std::optional<size_t> Driver::index_of(const std::string& id) const {
   return i < cluster_.size() && id == member_id(i) ? std::optional<size_t>(i) : std::nullopt;
 }
 
+std::optional<size_t> Driver::index_of_name(const std::string& node_name) const {
+  for (size_t i = 0; i < config_.nodes.size(); ++i) {
+    if (config_.nodes[i].name == node_name) return i;
+  }
+  return std::nullopt;
+}
+
 void Driver::bootstrap(const std::vector<uint32_t>& weights) {
   metadata::Bootstrap b;
   b.group_name = "6e2a4a5c-0d4c-4c8e-9a57-5b1f3c2d7e10";
@@ -44,6 +55,9 @@ void Driver::bootstrap(const std::vector<uint32_t>& weights) {
     b.nodes.push_back(metadata::NodeConfig{"node" + std::to_string(i + 1), name(i),
                                            cluster_.node(i).port, weights[i], member_id(i)});
   }
+  config_.group_name = b.group_name;
+  config_.nodes = b.nodes;
+  config_.catch_up_timeout_ms = kCatchUpTimeoutMs;
   propose(b);
   for (size_t i = 0; i < cluster_.size(); ++i) {
     propose(metadata::MemberVersionObserved{member_id(i), "10.11.9-MariaDB-log"});
@@ -56,6 +70,8 @@ void Driver::bootstrap(const std::vector<uint32_t>& weights) {
 void Driver::start() {
   up_ = true;
   ++epoch_;
+  // Like the group controller at open: this incarnation leads under a new term.
+  propose(metadata::TermBegun{state_.term + 1});
   for (size_t i = 0; i < cluster_.size(); ++i) {
     (void)detector_.track(member_id(i), scheduler_.now_ms());
   }
@@ -68,15 +84,19 @@ void Driver::crash() {
   ++epoch_;
   detector_ = metadata::FailureDetector(metadata::FailureDetectorConfig{});
   expel_due_.clear();
+  suspect_reason_.assign(cluster_.size(), "");
   last_facts_.assign(cluster_.size(), std::nullopt);
   facts_before_loss_.assign(cluster_.size(), std::nullopt);
   loss_frozen_ = false;
   refused_round_.assign(cluster_.size(), 0);
   dead_bound_.assign(cluster_.size(), std::nullopt);
-  errant_at_.assign(cluster_.size(), std::nullopt);
-  recovery_target_.assign(cluster_.size(), std::nullopt);
-  busy_.assign(cluster_.size(), false);
+  receiver_failing_since_ms_.assign(cluster_.size(), 0);
+  settled_ms_.assign(cluster_.size(), 0);
+  probed_ = false;
   round_outstanding_ = 0;
+  running_.clear();
+  failover_op_ = 0;
+  failover_retry_at_ms_ = 0;
   attempt_ = 0;
   last_wait_.clear();
 }
@@ -97,6 +117,7 @@ void Driver::schedule_round(int64_t delay_ms) {
 
 void Driver::round() {
   const uint64_t round_id = ++round_id_;
+  round_started_ms_ = scheduler_.now_ms();
   round_outstanding_ = cluster_.size();
   round_results_.assign(cluster_.size(), OpResult{});
   for (size_t i = 0; i < cluster_.size(); ++i) {
@@ -109,11 +130,9 @@ void Driver::round() {
 }
 
 void Driver::finish_round(uint64_t) {
+  probed_ = true;
   detect();
-  maintain();
-  if (attempt_ != 0 || state_.primary || state_.view_member_ids().empty()) return;
-  if (options_.rule == Rule::kLegacy && !metadata::has_majority(state_)) return;
-  start_failover();
+  step();
 }
 
 void Driver::detect() {
@@ -131,37 +150,29 @@ void Driver::detect() {
     const auto outcome = r.ok()                           ? metadata::ProbeOutcome::kOk
                          : r.status == OpStatus::kRefused ? metadata::ProbeOutcome::kRefused
                                                           : metadata::ProbeOutcome::kFailed;
+    if (!r.ok()) {
+      suspect_reason_[i] = r.status == OpStatus::kRefused ? "connection refused" : "no answer";
+    }
     for (auto& e : detector_.observe(member_id(i), outcome, now_ms)) events.push_back(e);
-    if (r.ok()) last_facts_[i] = r.facts;
+    if (r.ok()) {
+      last_facts_[i] = r.facts;
+      const auto& replica = r.facts->replica;
+      if (!replica || replica->io_running != "Connecting" || replica->last_io_errno == 0) {
+        receiver_failing_since_ms_[i] = 0;
+      } else if (receiver_failing_since_ms_[i] == 0) {
+        receiver_failing_since_ms_[i] = now_ms;
+      }
+    }
     track_dead(i);
   }
   for (auto& e : detector_.tick(now_ms)) events.push_back(e);
   for (const auto& e : events) {
     const metadata::Member* m = state_.find(e.member_id);
     if (m == nullptr) continue;
-    if (e.kind == Kind::kSuspect && m->in_view && m->state != MemberState::kUnreachable) {
-      propose(metadata::MemberSuspected{e.member_id});
-    } else if (e.kind == Kind::kRecovered) {
+    if (e.kind == Kind::kRecovered) {
       expel_due_.erase(e.member_id);
-    } else if (e.kind == Kind::kExpelDue) {
+    } else if (e.kind == Kind::kExpelDue && m->in_view) {
       expel_due_.insert(e.member_id);
-    }
-  }
-  // Reachable again (also a suspicion decided by an earlier incarnation of grouter).
-  for (size_t i = 0; i < cluster_.size(); ++i) {
-    const metadata::Member& m = member(i);
-    if (round_results_[i].ok() && m.in_view && m.state == MemberState::kUnreachable &&
-        !detector_.suspected(m.member_id)) {
-      propose(metadata::MemberReachable{m.member_id});
-    }
-  }
-  for (const std::string& id : std::set<std::string>(expel_due_)) {
-    const metadata::Member* m = state_.find(id);
-    if (m == nullptr || !m->in_view || m->state != MemberState::kUnreachable) {
-      expel_due_.erase(id);
-    } else if (metadata::has_majority(state_)) {
-      propose(metadata::MemberExpelled{id, "expelled: unreachable"});
-      expel_due_.erase(id);
     }
   }
 }
@@ -171,7 +182,8 @@ void Driver::track_dead(size_t i) {
   if (r.status != OpStatus::kRefused) {
     if (r.ok()) {
       refused_round_[i] = 0;
-      dead_bound_[i].reset();
+      const auto& replica = r.facts->replica;
+      if (replica && replica->io_running != "No") dead_bound_[i].reset();  // receiving again
     }
     return;
   }
@@ -214,129 +226,229 @@ void Driver::propose(const metadata::Entry& entry) {
                                          to_string(state_.view_id));
   }
   if (primary_before && !state_.primary) {
-    old_primary_ = *primary_before;
     if (!loss_frozen_) facts_before_loss_ = last_facts_;
     loss_frozen_ = true;
   }
   if (!primary_before && state_.primary) loss_frozen_ = false;
 }
 
-void Driver::maintain() {
-  const std::optional<size_t> p = primary_index();
-  if (!p) {
-    if (attempt_ != 0) return;
-    for (size_t j = 0; j < cluster_.size(); ++j) {
-      if (round_results_[j].ok() && !round_results_[j].facts->read_only && !busy_[j]) {
-        trace_.line(scheduler_.now_ms(), "fence " + name(j) + " (writable, no primary)");
-        busy_[j] = true;
-        ops_.fence(j, [this, j, epoch = epoch_](const OpResult&) {
-          if (epoch == epoch_) busy_[j] = false;
+metadata::Observations Driver::observations() const {
+  metadata::Observations seen;
+  for (size_t i = 0; i < cluster_.size(); ++i) {
+    metadata::NodeObservation n;
+    n.name = config_.nodes[i].name;
+    n.probed = probed_;
+    n.answered = round_results_.size() == cluster_.size() && round_results_[i].ok();
+    n.fresh = n.answered && round_started_ms_ >= settled_ms_[i];
+    if (n.answered) n.facts = round_results_[i].facts;
+    n.receiver_failing_since_ms = receiver_failing_since_ms_[i];
+    seen.nodes.push_back(std::move(n));
+    if (detector_.suspected(member_id(i))) seen.suspected[member_id(i)] = suspect_reason_[i];
+  }
+  seen.expel_due = expel_due_;
+  seen.epoch_ms = scheduler_.now_ms();
+  return seen;
+}
+
+void Driver::step() {
+  const int64_t now = scheduler_.now_ms();
+  metadata::InFlight in_flight;
+  for (const auto& [id, op] : running_) in_flight.running.push_back(op);
+  in_flight.failover_retry_at_ms = failover_retry_at_ms_;
+  const metadata::Decision d =
+      metadata::decide(config_, state_, observations(), in_flight, now, random_);
+  for (const metadata::Entry& e : d.entries) propose(e);
+  if (d.wake_at_ms != 0) {
+    scheduler_.at(d.wake_at_ms, [this, epoch = epoch_] {
+      if (epoch == epoch_) step();
+    });
+  }
+  if (d.operation) run(*d.operation);
+}
+
+void Driver::end_op(uint64_t op_id, const std::vector<size_t>& touched, const OpResult& result) {
+  if (running_.erase(op_id) == 0) return;
+  if (op_id == failover_op_) failover_op_ = 0;
+  for (size_t i : touched) settled_ms_[i] = scheduler_.now_ms();
+  if (!result.ok()) trace_.line(scheduler_.now_ms(), "operation failed: " + result.error);
+}
+
+void Driver::run(const metadata::Operation& op) {
+  if (op.term != state_.term) return;  // fenced by a newer term
+  ++stats_.operations;
+  const uint64_t op_id = ++op_seq_;
+  running_[op_id] = op;
+  trace_.line(scheduler_.now_ms(), "operation: " + op.describe());
+  const std::optional<size_t> j = index_of_name(op.node);
+  const std::optional<size_t> s = index_of_name(op.source);
+  std::vector<size_t> all;
+  for (size_t i = 0; i < cluster_.size(); ++i) all.push_back(i);
+  auto done = [this, op_id, epoch = epoch_](std::vector<size_t> touched) {
+    return [this, op_id, epoch, touched = std::move(touched)](const OpResult& r) {
+      if (epoch == epoch_) end_op(op_id, touched, r);
+    };
+  };
+  auto unsupported = [&](const std::string& why) {
+    OpResult r;
+    r.status = OpStatus::kError;
+    r.error = op.describe() + ": " + why;
+    end_op(op_id, {}, r);
+  };
+  switch (op.kind) {
+    case OpKind::kFence:
+      if (!j) return unsupported("unknown node");
+      return ops_.fence(*j, done({*j}));
+    case OpKind::kStopReceiving: {
+      std::vector<size_t> members;
+      for (const std::string& n : op.nodes) {
+        if (auto i = index_of_name(n)) members.push_back(*i);
+      }
+      if (members.empty()) return unsupported("no node");
+      auto left = std::make_shared<size_t>(members.size());
+      for (size_t i : members) {
+        ops_.stop_receiver(i, [left, finish = done(members)](const OpResult&) {
+          if (--*left == 0) finish(OpResult{});
         });
       }
-    }
-    return;
-  }
-  if (round_results_[*p].ok() && round_results_[*p].facts->read_only && !busy_[*p] &&
-      member(*p).state == MemberState::kOnline) {
-    restore_primary(*p);
-  }
-  for (size_t j = 0; j < cluster_.size(); ++j) {
-    if (j != *p && round_results_[j].ok() && !busy_[j]) maintain_member(j, *p);
-  }
-}
-
-void Driver::maintain_member(size_t j, size_t p) {
-  const metadata::NodeFacts& f = *round_results_[j].facts;
-  const metadata::NodeFacts* pf = round_results_[p].ok() ? &*round_results_[p].facts : nullptr;
-  metadata::Member& m = member(j);
-  if (!f.read_only) {
-    trace_.line(scheduler_.now_ms(), "fence " + name(j) + " (writable, not the primary)");
-    busy_[j] = true;
-    ops_.fence(j, [this, j, epoch = epoch_](const OpResult&) {
-      if (epoch == epoch_) busy_[j] = false;
-    });
-    return;
-  }
-  const bool from_primary = f.replica && f.replica->source_host == name(p);
-  const bool errant_io = f.replica && f.replica->last_io_errno == 1236;
-  if (m.in_view) {
-    if (m.state == MemberState::kUnreachable) return;
-    if (errant_io) {
-      errant_at_[j] = f.current_pos;
-      return propose(metadata::MemberError{m.member_id, "errant transactions (error 1236)"});
-    }
-    if (!from_primary || f.replica->io_running == "No" || !f.replica->sql_running) {
-      return repoint(j, p, false);
-    }
-    if (m.state != MemberState::kRecovering) return recovery_target_[j].reset();
-    if (!recovery_target_[j] && pf != nullptr) recovery_target_[j] = pf->current_pos;
-    if (recovery_target_[j] && f.replica->io_yes() &&
-        metadata::covers(f.current_pos, *recovery_target_[j])) {
-      recovery_target_[j].reset();
-      propose(metadata::MemberOnline{m.member_id});
-    }
-    return;
-  }
-  if (pf == nullptr || (errant_at_[j] && *errant_at_[j] == f.current_pos)) return;
-  auto errant = metadata::errant_against(f.current_pos, pf->current_pos);
-  if (errant || (errant_io && from_primary)) {
-    errant_at_[j] = f.current_pos;
-    return propose(metadata::MemberError{
-        m.member_id, "errant transactions: " + (errant ? *errant : std::string("error 1236"))});
-  }
-  errant_at_[j].reset();
-  recovery_target_[j].reset();
-  repoint(j, p, true);
-}
-
-void Driver::restore_primary(size_t p) {
-  trace_.line(scheduler_.now_ms(), "primary " + name(p) + " found read_only: restore it");
-  busy_[p] = true;
-  ops_.promote(p, [this, p, epoch = epoch_](const OpResult& r) {
-    if (epoch != epoch_) return;
-    if (!r.ok()) {
-      busy_[p] = false;
       return;
     }
-    ops_.set_read_only(p, false, [this, p, epoch](const OpResult&) {
-      if (epoch == epoch_) busy_[p] = false;
-    });
-  });
+    case OpKind::kFailOver:
+      failover_op_ = op_id;
+      return start_failover();
+    case OpKind::kRecover:
+      if (!j || !s) return unsupported("unknown node");
+      return recover(*j, *s, done({*j}));
+    case OpKind::kRejoin: {
+      if (!j || !s) return unsupported("unknown node");
+      auto join = [this, j = *j, s = *s, finish = done({*j}), epoch = epoch_](const OpResult& r) {
+        if (epoch != epoch_) return;
+        if (!r.ok()) return finish(r);
+        propose(metadata::MemberJoined{member_id(j)});
+        recover(j, s, finish);
+      };
+      if (last_facts_[*j] && (!last_facts_[*j]->read_only || last_facts_[*j]->semi_sync_master_enabled))
+        return ops_.fence(*j, join);
+      return join(OpResult{});
+    }
+    case OpKind::kFinishRecovery: {
+      if (!j || !s) return unsupported("unknown node");
+      return repoint(*j, *s, [this, j = *j, finish = done({*j}), epoch = epoch_](const OpResult& r) {
+        if (epoch != epoch_) return;
+        const metadata::Member* m = state_.find(member_id(j));
+        if (r.ok() && m != nullptr && m->in_view && m->state == MemberState::kRecovering)
+          propose(metadata::MemberOnline{member_id(j)});
+        finish(r);
+      });
+    }
+    case OpKind::kRepoint:
+      if (!j || !s) return unsupported("unknown node");
+      return repoint(*j, *s, done({*j}));
+    case OpKind::kMakeWritable:
+      if (!j) return unsupported("unknown node");
+      return make_writable(*j, done({*j}));
+    case OpKind::kGuardSemiSync:
+      if (!j) return unsupported("unknown node");
+      return ops_.promote(*j, done({*j}));
+    case OpKind::kFormGroup:
+    case OpKind::kSwitchOver:
+      // The simulated group is bootstrapped with a primary and nobody asks for a switchover.
+      return unsupported("not modelled");
+  }
 }
 
-void Driver::repoint(size_t j, size_t p, bool join) {
-  // CHANGE MASTER deletes the relay log, which may hold the only copy of acknowledged transactions
-  // (the primary may have died a moment ago, undetected): it is applied first.
-  trace_.line(scheduler_.now_ms(), (join ? "rejoin " : "repoint ") + name(j) + " to " + name(p));
-  busy_[j] = true;
+void Driver::recover(size_t j, size_t donor, OpDone done) {
+  // As GroupController::start_recovery: what it received is applied first (CHANGE MASTER would
+  // delete it), it is checked for errant transactions against the primary, its own writes are
+  // recorded, and it replicates from the donor up to the donor's executed set (RecoveryStarted).
   const uint64_t epoch = epoch_;
-  auto done = [this, j, epoch](const OpResult&) {
-    if (epoch == epoch_) busy_[j] = false;
-  };
+  const size_t p = primary_index_.value_or(donor);
   auto ok = [this, epoch, done](std::function<void(const OpResult&)> next) {
     return [this, epoch, done, next](const OpResult& r) {
       if (epoch != epoch_) return;
       r.ok() ? next(r) : done(r);
     };
   };
-  auto change = ok([this, j, p, join, epoch, ok, done](const OpResult&) {
-    ops_.change_master(j, p, ok([this, j, p, join, epoch, done](const OpResult&) {
-                         ops_.start_replica(j, [this, j, p, join, epoch, done](const OpResult& r) {
-                           if (epoch != epoch_) return;
-                           done(r);
-                           if (r.ok() && join && !member(j).in_view && primary_index() == p) {
-                             propose(metadata::MemberJoined{member_id(j)});
-                           }
-                         });
+  auto start = ok([this, j, donor, done, ok](const OpResult& from_donor) {
+    const GtidPosition target = from_donor.read->executed;
+    ops_.change_master(j, donor, ok([this, j, donor, done, ok, target](const OpResult&) {
+                         ops_.start_replica(j, ok([this, j, donor, done, target](const OpResult& r) {
+                                              propose(metadata::RecoveryStarted{
+                                                  member_id(j), member_id(donor),
+                                                  to_string(target),
+                                                  static_cast<uint64_t>(scheduler_.now_ms())});
+                                              done(r);
+                                            }));
                        }));
   });
-  auto apply = ok([this, j, change](const OpResult& r) {
-    if (holds_unseen_relay(*r.facts)) {
-      return ops_.apply_kept_relay_log(j, kCatchUpTimeoutMs, change);
-    }
-    ops_.wait_applied(j, r.read->received, kCatchUpTimeoutMs, change);
+  auto check = ok([this, j, p, donor, done, ok, start](const OpResult& mine) {
+    ops_.read_binlog_state(p, ok([this, j, donor, done, start, mine](const OpResult& group) {
+                          auto errant = metadata::errant_against(mine.read->executed,
+                                                                 group.read->executed);
+                          if (!errant) {
+                            errant = metadata::errant_in_state(*mine.binlog_state,
+                                                               *group.binlog_state);
+                          }
+                          if (errant) {
+                            metadata::MemberError error{member_id(j), "errant transactions: " +
+                                                                          *errant};
+                            error.errant = true;
+                            propose(error);
+                            return done(OpResult{});
+                          }
+                          propose(metadata::OwnWritesRecorded{
+                              member_id(j),
+                              to_string(metadata::written_by(mine.facts->binlog_pos,
+                                                             mine.facts->server_id))});
+                          ops_.read_positions(donor, start);
+                        }));
   });
-  ops_.stop_receiver(j, ok([this, j, apply](const OpResult&) { ops_.read_positions(j, apply); }));
+  auto drained = ok([this, j, check, ok](const OpResult& r) {
+    if (metadata::covers(r.read->executed, r.read->received)) {
+      return ops_.read_binlog_state(j, check);
+    }
+    ops_.wait_applied(j, r.read->received, kCatchUpTimeoutMs,
+                      ok([this, j, check](const OpResult&) { ops_.read_binlog_state(j, check); }));
+  });
+  ops_.stop_receiver(j, ok([this, j, drained](const OpResult&) { ops_.read_positions(j, drained); }));
+}
+
+void Driver::repoint(size_t j, size_t source, OpDone done) {
+  // As GroupController::repoint: never while the node holds received transactions that neither it
+  // applied nor the new source has (CHANGE MASTER deletes the relay log); those are applied first.
+  // A relay log kept across a restart (Gtid_IO_Pos empty) is not applied outside a failover: its
+  // source is alive, and what it sent that the source no longer has was trimmed, never
+  // acknowledged.
+  const uint64_t epoch = epoch_;
+  auto ok = [this, epoch, done](std::function<void(const OpResult&)> next) {
+    return [this, epoch, done, next](const OpResult& r) {
+      if (epoch != epoch_) return;
+      r.ok() ? next(r) : done(r);
+    };
+  };
+  auto change = ok([this, j, source, done, ok](const OpResult&) {
+    ops_.change_master(j, source,
+                       ok([this, j, done](const OpResult&) { ops_.start_replica(j, done); }));
+  });
+  auto safe = ok([this, j, source, done, ok, change](const OpResult& mine) {
+    if (metadata::covers(mine.read->executed, mine.read->received)) return change(mine);
+    ops_.read_positions(source, ok([this, j, ok, change, mine](const OpResult& src) {
+                          if (metadata::covers(src.read->executed, mine.read->received))
+                            return change(src);
+                          // Neither has them yet: the node applies them first.
+                          ops_.wait_applied(j, mine.read->received, kCatchUpTimeoutMs,
+                                            ok([change](const OpResult& r) { change(r); }));
+                        }));
+  });
+  ops_.read_positions(j, safe);
+}
+
+void Driver::make_writable(size_t p, OpDone done) {
+  const uint64_t epoch = epoch_;
+  ops_.promote(p, [this, p, epoch, done](const OpResult& r) {
+    if (epoch != epoch_) return;
+    if (!r.ok()) return done(r);
+    ops_.set_read_only(p, false, done);
+  });
 }
 
 }  // namespace grouter::sim

@@ -1,28 +1,33 @@
-// The group controller's loop in the simulator: probes every node each kProbeIntervalMs, turns the
-// outcomes into FailureDetector events and entries (apply_entry on the GroupState), fences nodes
-// that are writable without being the primary, brings nodes back through recovery, and runs the
-// failover when the view has members but no primary.
+// The group controller in the simulator. Like metadata/group_controller, it probes every node each
+// kProbeIntervalMs, feeds the outcomes to the real FailureDetector, and gives the real decide()
+// (metadata/decide.h) the state and what it observed; it applies the entries decide() returns and
+// runs the one operation it is given over the modelled nodes (NodeOps): fence, stop receiving,
+// fail over, recover, rejoin, repoint, make writable. So every decision in a simulated run is
+// grouter's own; only the SQL side is modelled.
 //
-// Rule::kNew runs grouter's real decision (metadata/failover.h): stop every configured node's
-// receiver and read it (on a node that restarted, "apply kept relay log" first), decide_failover,
-// and before each step that changes a node, recheck_failover on fresh reads (abort on error).
-// Rule::kLegacy reproduces the code that loses writes: it reads only view members that are not
-// UNREACHABLE, skips any that does not answer, elects by GR's rule among the ONLINE ones that
-// answered, target = merge of what answered, and never waits.
+// The failover operation: Rule::kNew runs grouter's real failover rule (metadata/failover.h):
+// stop every configured node's receiver and read it (on a node that restarted, "apply kept relay
+// log" first), decide_failover (FailoverWaiting / FailoverDecided entries, as the controller
+// records them), and before each step that changes a node, recheck_failover on fresh reads (abort
+// on error). Rule::kLegacy reproduces the code that lost writes: it reads only view members that
+// are not UNREACHABLE, skips any that does not answer, elects by GR's rule among the ONLINE ones
+// that answered, target = merge of what answered, and never waits.
 //
-// Durable (survives a grouter crash, like the group log): the GroupState, the lost primary and
-// the failover floor. Everything else (detector, facts, reads, running steps) is volatile: crash()
-// drops it and every callback of the old incarnation is ignored (epoch). Single-threaded, on the
-// Scheduler; owned by the Simulation.
+// Durable (survives a grouter crash, like the group log): the GroupState only (the failover, its
+// floor and the lost primary included). Everything else (detector, facts, reads, the operation
+// running) is volatile: crash() drops it and every callback of the old incarnation is ignored
+// (epoch). Single-threaded, on the Scheduler; owned by the Simulation.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "metadata/decide.h"
 #include "metadata/entry.h"
 #include "metadata/failover.h"
 #include "metadata/failure_detector.h"
@@ -40,6 +45,7 @@ struct DriverOptions {
   // controller passes), or its newest probe from before the primary first failed to answer
   // (true).
   bool facts_before_loss = false;
+  uint64_t seed = 1;  // decide()'s randomness (donors, member ids)
 };
 
 struct DriverStats {
@@ -47,6 +53,7 @@ struct DriverStats {
   uint64_t waits = 0;      // attempts that ended in FailoverWait
   uint64_t aborts = 0;     // attempts stopped by a failed step or recheck
   uint64_t rejected_entries = 0;
+  uint64_t operations = 0;  // operations decide() gave
 };
 
 inline constexpr int64_t kProbeIntervalMs = 500;
@@ -77,21 +84,27 @@ class Driver {
   static std::string member_id(size_t i);
 
  private:
-  // driver.cc: the probe round, entries, maintenance.
+  // driver.cc: the probe round, detector, decide() and the operations.
   void schedule_round(int64_t delay_ms);
   void round();
   void finish_round(uint64_t round_id);
   void detect();
   void track_dead(size_t i);
   void propose(const metadata::Entry& entry);
-  void maintain();
-  void maintain_member(size_t j, size_t primary);
-  void restore_primary(size_t p);
-  void repoint(size_t j, size_t primary, bool join);
+  metadata::Observations observations() const;
+  void step();
+  void run(const metadata::Operation& op);
+  // Ends the operation OP_ID, marking TOUCHED nodes' older facts stale.
+  void end_op(uint64_t op_id, const std::vector<size_t>& touched, const OpResult& result);
+  // The SQL sides of the operations (as group_controller_ops.cc runs them).
+  void recover(size_t j, size_t donor, OpDone done);
+  void repoint(size_t j, size_t source, OpDone done);
+  void make_writable(size_t p, OpDone done);
+  std::optional<size_t> index_of_name(const std::string& name) const;
   std::string name(size_t i) const { return cluster_.node(i).host; }
   metadata::Member& member(size_t i) { return state_.members[i]; }
 
-  // driver_failover.cc: the attempt.
+  // driver_failover.cc: the failover operation.
   void start_failover();
   void read_node(size_t i, uint64_t attempt, bool allow_kept_relay);
   void node_read(size_t i, uint64_t attempt, std::optional<metadata::FailoverRead> read);
@@ -102,6 +115,8 @@ class Driver {
   void recheck_then(uint64_t attempt, std::function<void()> next);
   void abort_attempt(uint64_t attempt, const std::string& why);
   void finish_failover(uint64_t attempt);
+  // The attempt is over (decided, waiting or aborted): the operation ends.
+  void end_attempt(bool ok, const std::string& why);
   std::optional<size_t> index_of(const std::string& member_id) const;
   // Wraps a continuation: runs only while this incarnation and attempt are current.
   OpDone guard(uint64_t attempt, std::function<void(const OpResult&)> next);
@@ -115,15 +130,16 @@ class Driver {
 
   // Durable.
   metadata::GroupState state_;
-  std::string old_primary_;
-  GtidPosition floor_;
   std::optional<size_t> primary_index_;  // state_.primary as a node index
 
   // Volatile.
+  metadata::ControllerConfig config_;
+  metadata::SeededRandom random_;
   bool up_ = false;
   uint64_t epoch_ = 0;
   metadata::FailureDetector detector_{metadata::FailureDetectorConfig{}};
   std::set<std::string> expel_due_;
+  std::vector<std::string> suspect_reason_;
   std::vector<std::optional<metadata::NodeFacts>> last_facts_;
   std::vector<std::optional<metadata::NodeFacts>> facts_before_loss_;
   bool loss_frozen_ = false;  // facts_before_loss_ taken at the primary's first failed probe
@@ -131,15 +147,20 @@ class Driver {
   // probed in a later round (FailoverNode::dead_bound).
   std::vector<uint64_t> refused_round_;
   std::vector<std::optional<GtidPosition>> dead_bound_;
-  std::vector<std::optional<GtidPosition>> errant_at_;  // ERROR for errant transactions at this pos
-  // RECOVERING members: the primary's position when recovery was first seen (GR's recovery ends
-  // at the view change, not at a moving primary position).
-  std::vector<std::optional<GtidPosition>> recovery_target_;
-  std::vector<bool> busy_;
+  std::vector<int64_t> receiver_failing_since_ms_;
+  std::vector<int64_t> settled_ms_;  // facts of probes started before this are stale
+  bool probed_ = false;              // a round has ended
   // The probe round in progress.
   uint64_t round_id_ = 0;
+  int64_t round_started_ms_ = 0;
   size_t round_outstanding_ = 0;
   std::vector<OpResult> round_results_;
+  // The operations running (fences may run beside another one), the failover's among them, and a
+  // waiting failover's next read.
+  std::map<uint64_t, metadata::Operation> running_;
+  uint64_t failover_op_ = 0;
+  uint64_t op_seq_ = 0;
+  int64_t failover_retry_at_ms_ = 0;
   // The failover attempt in progress (attempt_ == 0: none).
   uint64_t attempt_ = 0;
   uint64_t attempt_seq_ = 0;

@@ -42,10 +42,7 @@ void Driver::start_failover() {
     }
   }
   reads_outstanding_ = targets.size();
-  if (targets.empty()) {
-    attempt_ = 0;
-    return;
-  }
+  if (targets.empty()) return end_attempt(false, "no node to read");
   for (const auto& [i, kept] : targets) read_node(i, attempt, kept);
 }
 
@@ -87,8 +84,10 @@ void Driver::node_read(size_t i, uint64_t attempt, std::optional<metadata::Failo
 metadata::FailoverInput Driver::input() const {
   metadata::FailoverInput in;
   in.state = &state_;
-  in.old_primary = old_primary_;
-  in.floor = floor_;
+  if (state_.failover) {
+    in.old_primary = state_.failover->old_primary;
+    if (auto floor = metadata::parse_gtid_position(state_.failover->target)) in.floor = *floor;
+  }
   for (size_t i = 0; i < cluster_.size(); ++i) {
     const auto& facts = options_.facts_before_loss ? facts_before_loss_[i] : last_facts_[i];
     in.nodes.push_back(metadata::FailoverNode{member_id(i), name(i), cluster_.node(i).port, facts,
@@ -104,12 +103,20 @@ void Driver::decide(uint64_t attempt) {
     if (wait->reason != last_wait_)
       trace_.line(scheduler_.now_ms(), "failover waits: " + wait->reason);
     last_wait_ = wait->reason;
-    attempt_ = 0;
-    return;
+    if (state_.failover && state_.failover->waiting != wait->reason) {
+      propose(metadata::FailoverWaiting{state_.term, wait->reason,
+                                        metadata::join_ids(wait->missing)});
+    }
+    failover_retry_at_ms_ = scheduler_.now_ms() + kProbeIntervalMs;
+    return end_attempt(true, "");
   }
   plan_ = std::get<metadata::FailoverPlan>(std::move(decision));
   last_wait_.clear();
-  floor_ = plan_.target;
+  failover_retry_at_ms_ = 0;
+  // The plan is durable before its first step (the target is the floor of any later attempt).
+  const uint64_t rejected = stats_.rejected_entries;
+  propose(metadata::FailoverDecided{state_.term, plan_.winner, to_string(plan_.target), ""});
+  if (stats_.rejected_entries != rejected) return abort_attempt(attempt, "cannot record the plan");
   trace_.line(scheduler_.now_ms(), "failover plan: winner " + name(*index_of(plan_.winner)) +
                                        " target " + to_string(plan_.target) + " donor " +
                                        (plan_.donor ? name(*index_of(*plan_.donor)) : "-"));
@@ -125,10 +132,7 @@ void Driver::decide_legacy(uint64_t attempt) {
     m.state = candidate ? metadata::MemberState::kOnline : metadata::MemberState::kOffline;
   }
   const auto winner = metadata::elect_primary(trial);
-  if (!winner) {
-    attempt_ = 0;
-    return;
-  }
+  if (!winner) return end_attempt(false, "no winner");
   plan_ = metadata::FailoverPlan{};
   plan_.winner = *winner;
   for (const auto& r : reads_) {
@@ -150,9 +154,14 @@ void Driver::decide_legacy(uint64_t attempt) {
 
 void Driver::run_step(uint64_t attempt, size_t step) {
   const size_t w = *index_of(plan_.winner);
-  auto fail = [this, attempt](const std::string& what) {
-    return
-        [this, attempt, what](const OpResult& r) { abort_attempt(attempt, what + ": " + r.error); };
+  trace_.line(scheduler_.now_ms(), "failover step " + std::to_string(step));
+  auto fail = [this, attempt, w](const std::string& what) {
+    return [this, attempt, what, w](const OpResult& r) {
+      std::string receiver;
+      if (last_facts_[w] && last_facts_[w]->replica && last_facts_[w]->replica->last_io_errno != 0)
+        receiver = " (receiver error " + std::to_string(last_facts_[w]->replica->last_io_errno) + ")";
+      abort_attempt(attempt, what + ": " + r.error + receiver);
+    };
   };
   auto then = [this, attempt](std::function<void()> next, std::function<void(const OpResult&)> f) {
     return guard(attempt, [next, f](const OpResult& r) { r.ok() ? next() : f(r); });
@@ -226,20 +235,30 @@ void Driver::abort_attempt(uint64_t attempt, const std::string& why) {
   if (attempt != attempt_) return;
   ++stats_.aborts;
   trace_.line(scheduler_.now_ms(), "failover aborted: " + why);
+  end_attempt(false, why);
+}
+
+void Driver::end_attempt(bool ok, const std::string& why) {
   attempt_ = 0;
+  std::vector<size_t> all;
+  for (size_t i = 0; i < cluster_.size(); ++i) all.push_back(i);
+  OpResult r;
+  if (!ok) {
+    r.status = OpStatus::kError;
+    r.error = "failover: " + why;
+  }
+  end_op(failover_op_, all, r);
 }
 
 void Driver::finish_failover(uint64_t attempt) {
   if (attempt != attempt_) return;
-  attempt_ = 0;
+  end_attempt(true, "");
   if (const auto* m = state_.find(plan_.winner);
       m != nullptr && m->state == metadata::MemberState::kRecovering) {
     propose(metadata::MemberOnline{plan_.winner});  // it reached the target: recovered
   }
   propose(metadata::PrimaryElected{plan_.winner, "failover"});
-  if (state_.primary != plan_.winner) return;
-  ++stats_.failovers;
-  floor_ = GtidPosition{};
+  if (state_.primary == plan_.winner) ++stats_.failovers;
 }
 
 }  // namespace grouter::sim

@@ -153,6 +153,10 @@ int main(int argc, char** argv) {
       c.trace = a.seed.has_value() && !a.quiet;
       const SimResult r = grouter::sim::run_random(c);
       report(r, "seed " + std::to_string(s), replay_line(a, c));
+      if (!r.breach && !r.converged) {
+        std::printf("no writable primary at the end of seed %llu\n  replay: %s\n",
+                    (unsigned long long)s, replay_line(a, c).c_str());
+      }
       totals.add(r);
     }
   }

@@ -25,6 +25,12 @@ GtidPosition NodeModel::executed() const {
   return binlog.empty() ? GtidPosition{} : position_of(binlog.back().gtid);
 }
 
+metadata::GtidState NodeModel::binlog_state() const {
+  metadata::GtidState state;
+  for (const Txn& t : binlog) state.pairs[{t.gtid.domain, t.gtid.server_id}] = t.gtid;
+  return state;
+}
+
 const Txn* NodeModel::find(uint64_t seq) const {
   auto it = std::lower_bound(binlog.begin(), binlog.end(), seq,
                              [](const Txn& t, uint64_t s) { return t.gtid.seq < s; });
@@ -188,6 +194,7 @@ void Cluster::promote(size_t i) {
 
 void Cluster::fence(size_t i) {
   nodes_[i].read_only = true;
+  nodes_[i].semi_sync_master = false;  // rpl_semi_sync_master_enabled = OFF
   drop_sessions(i, CommitOutcome::kUncertain);
   nodes_[i].pending.clear();  // killed while waiting: committed, no longer trimmable
 }

@@ -89,6 +89,7 @@ struct NodeModel {
   bool apply_scheduled = false;
 
   GtidPosition executed() const;  // gtid_current_pos
+  metadata::GtidState binlog_state() const;  // @@gtid_binlog_state
   bool answers() const { return process == Process::kRunning; }
   // The binlog transaction with this GTID's seq, or nullptr.
   const Txn* find(uint64_t seq) const;

@@ -87,12 +87,21 @@ void NodeOps::stop_receiver(size_t i, OpDone done) {
 }
 
 void NodeOps::read_positions(size_t i, OpDone done) {
+  read(i, false, std::move(done));
+}
+
+void NodeOps::read_binlog_state(size_t i, OpDone done) {
+  read(i, true, std::move(done));
+}
+
+void NodeOps::read(size_t i, bool with_state, OpDone done) {
   call(
       i, kOpTimeoutMs,
-      [this, i] {
+      [this, i, with_state] {
         OpResult r;
         r.read = metadata::FailoverRead{cluster_.node(i).io_pos, cluster_.node(i).executed()};
         r.facts = cluster_.facts(i);
+        if (with_state) r.binlog_state = cluster_.node(i).binlog_state();
         return r;
       },
       std::move(done));

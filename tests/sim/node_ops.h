@@ -25,6 +25,7 @@ struct OpResult {
   std::string error;                           // kError: what failed ("timeout", ...)
   std::optional<metadata::NodeFacts> facts;    // probe
   std::optional<metadata::FailoverRead> read;  // read_positions
+  std::optional<metadata::GtidState> binlog_state;  // read_binlog_state
   bool ok() const { return status == OpStatus::kOk; }
 };
 using OpDone = std::function<void(const OpResult&)>;
@@ -42,6 +43,8 @@ class NodeOps {
   void stop_receiver(size_t i, OpDone done);
   // Gtid_IO_Pos and gtid_current_pos.
   void read_positions(size_t i, OpDone done);
+  // @@gtid_binlog_state (and the positions, as read_positions).
+  void read_binlog_state(size_t i, OpDone done);
   // Rule (c); answers once the kept relay log is applied (or kError "timeout").
   void apply_kept_relay_log(size_t i, int64_t timeout_ms, OpDone done);
   // MASTER_GTID_WAIT: answers once the executed position covers target (or kError "timeout").
@@ -53,6 +56,7 @@ class NodeOps {
   void fence(size_t i, OpDone done);
 
  private:
+  void read(size_t i, bool with_state, OpDone done);
   void call(size_t i, int64_t timeout_ms, std::function<OpResult()> effect, OpDone done);
   void poll(size_t i, int64_t deadline_ms, std::function<bool()> reached, OpDone done);
 

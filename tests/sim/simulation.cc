@@ -2,6 +2,15 @@
 #include "tests/sim/simulation.h"
 
 namespace grouter::sim {
+namespace {
+
+// decide()'s randomness follows the run's seed.
+DriverOptions seeded(DriverOptions options, uint64_t seed) {
+  options.seed = seed ^ 0x5eed;
+  return options;
+}
+
+}  // namespace
 
 Simulation::Simulation(const SimConfig& config, const std::vector<uint32_t>& weights,
                        int64_t writer_interval_ms)
@@ -10,7 +19,7 @@ Simulation::Simulation(const SimConfig& config, const std::vector<uint32_t>& wei
       dice_(config.seed),
       cluster_(scheduler_, config.nodes),
       ops_(scheduler_, cluster_),
-      driver_(scheduler_, cluster_, ops_, config.driver, trace_),
+      driver_(scheduler_, cluster_, ops_, seeded(config.driver, config.seed), trace_),
       writer_(
           scheduler_, cluster_,
           [this]() -> std::optional<size_t> {

@@ -365,5 +365,68 @@ TEST(Apply, ForceMembersWithoutAMajorityExcludesTheSuspectedPrimary) {
   EXPECT_EQ(s.view_member_ids(), std::vector<std::string>{id(3)});
 }
 
+TEST(Apply, RecoveryAttemptsAndDonorsAreRecorded) {
+  GroupState s = must_apply_all(online_group(3), {MemberExpelled{id(3), "gone"}, MemberJoined{id(3)}});
+  ASSERT_TRUE(s.find(id(3))->recovery);
+  EXPECT_EQ(s.find(id(3))->recovery->attempts, 0u);
+  s = must_apply_all(s, {RecoveryStarted{id(3), id(2), "0-1-7", 5},
+                         RecoveryFailed{id(3), "error 1236", true},
+                         RecoveryStarted{id(3), id(1), "0-1-9", 6}});
+  const RecoveryRecord& r = *s.find(id(3))->recovery;
+  EXPECT_EQ(r.attempts, 2u);
+  EXPECT_EQ(r.donor, id(1));
+  EXPECT_EQ(r.target, "0-1-9");
+  EXPECT_EQ(r.tried, id(2) + "," + id(1));
+  EXPECT_EQ(r.last_error, "error 1236");
+  s = must_apply(s, RecoveryPaused{id(3), 7});
+  EXPECT_EQ(s.find(id(3))->recovery->tried, "");
+  EXPECT_EQ(s.find(id(3))->recovery->paused_at_ms, 7u);
+  s = must_apply(s, MemberOnline{id(3)});
+  EXPECT_FALSE(s.find(id(3))->recovery);
+}
+
+TEST(Apply, RecoveryEntriesNeedARecoveringMemberAndAPosition) {
+  const GroupState s = online_group(3);
+  EXPECT_EQ(apply_entry(s, RecoveryStarted{id(2), id(1), "0-1-7", 1}).error(),
+            make_error_code(MetadataErrc::kInvalidTransition));
+  const GroupState joining =
+      must_apply_all(s, {MemberExpelled{id(3), "gone"}, MemberJoined{id(3)}});
+  EXPECT_EQ(apply_entry(joining, RecoveryStarted{id(3), id(1), "not a position", 1}).error(),
+            make_error_code(MetadataErrc::kInvalidPosition));
+  EXPECT_EQ(apply_entry(s, OwnWritesRecorded{id(2), "0-2"}).error(),
+            make_error_code(MetadataErrc::kInvalidPosition));
+}
+
+TEST(Apply, FailedRejoinsCountUntilOnline) {
+  GroupState s = must_apply(online_group(3), MemberExpelled{id(3), "gone"});
+  for (int i = 0; i < 2; ++i) {
+    s = must_apply_all(s, {MemberJoined{id(3)}, MemberError{id(3), "recovery failed", false, true}});
+  }
+  EXPECT_EQ(s.find(id(3))->rejoin_failures, 2u);
+  s = must_apply_all(s, {MemberJoined{id(3)}, MemberOnline{id(3)}});
+  EXPECT_EQ(s.find(id(3))->rejoin_failures, 0u);
+}
+
+TEST(Apply, ErrantMembersAndFailedRejoinsAreTriedAgainInTheNextTerm) {
+  GroupState s = must_apply_all(online_group(3), {MemberError{id(3), "errant", true},
+                                                  MemberExpelled{id(2), "gone"}, MemberJoined{id(2)},
+                                                  MemberError{id(2), "recovery failed", false, true}});
+  EXPECT_TRUE(s.find(id(3))->errant);
+  EXPECT_EQ(s.find(id(2))->rejoin_failures, 1u);
+  s = must_apply(s, TermBegun{s.term + 1});
+  EXPECT_FALSE(s.find(id(3))->errant);
+  EXPECT_EQ(s.find(id(2))->rejoin_failures, 0u);
+}
+
+TEST(Apply, OwnWriteBaselinesAreTakenAgainAfterThePrimaryChanges) {
+  GroupState s = must_apply_all(online_group(3), {OwnWritesRecorded{id(2), "0-2-4"},
+                                                  OwnWritesRecorded{id(3), "0-3-1"}});
+  EXPECT_EQ(s.find(id(2))->own_writes, "0-2-4");
+  s = must_apply(s, PrimaryElected{id(2), "switchover"});
+  EXPECT_FALSE(s.find(id(1))->own_writes);  // the old primary wrote as primary
+  EXPECT_FALSE(s.find(id(2))->own_writes);  // the new one writes as primary
+  EXPECT_EQ(s.find(id(3))->own_writes, "0-3-1");
+}
+
 }  // namespace
 }  // namespace grouter::metadata

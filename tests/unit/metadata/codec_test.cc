@@ -38,6 +38,12 @@ std::vector<Entry> sample_entries() {
       FailoverWaiting{7, "waiting for n2", id(2)},
       FailoverDecided{8, id(2), "0-1-12", "n3: up to 0-1-14"},
       MembersForced{id(2) + "," + id(3)},
+      MemberError{id(3), "errant transaction: 0-3-18", true, false},
+      MemberError{id(3), "distributed recovery failed", false, true},
+      RecoveryStarted{id(3), id(2), "0-1-40", 1764990000000},
+      RecoveryFailed{id(3), "error 1236 receiving from the donor", true},
+      RecoveryPaused{id(3), 1764990060000},
+      OwnWritesRecorded{id(3), "0-3-17,1-3-2"},
   };
 }
 
@@ -140,6 +146,16 @@ GroupState varied_state() {
        MemberAdded{node(7)}, MemberJoined{id(7)}, MemberSuspected{id(7)}});
 }
 
+// Recovery under way, a failed rejoin counted, an errant member and own-write baselines.
+GroupState recovering_state() {
+  return must_apply_all(
+      online_group(4),
+      {OwnWritesRecorded{id(2), "0-2-5"}, MemberError{id(3), "errant transaction: 0-3-9", true},
+       MemberExpelled{id(4), "gone"}, MemberError{id(4), "recovery failed", false, true},
+       MemberJoined{id(4)}, RecoveryStarted{id(4), id(2), "0-1-40", 1764990000000},
+       RecoveryFailed{id(4), "error 1236: no binlog", true}});
+}
+
 // A failover waiting under a term, after the primary left.
 GroupState failing_over_state() {
   return must_apply_all(online_group(3),
@@ -148,8 +164,8 @@ GroupState failing_over_state() {
 }
 
 TEST(StateCodec, RoundTrips) {
-  const GroupState states[] = {GroupState{}, online_group(1), online_group(9), varied_state(),
-                               failing_over_state()};
+  const GroupState states[] = {GroupState{},   online_group(1),       online_group(9),
+                               varied_state(), failing_over_state(), recovering_state()};
   for (const GroupState& s : states) {
     const std::string text = encode(s);
     const auto decoded = decode_state(text);

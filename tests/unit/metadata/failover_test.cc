@@ -13,24 +13,13 @@ using testing::id;
 using testing::must_apply;
 using testing::must_apply_all;
 using testing::online_group;
-
-GtidPosition pos(const std::string& text) {
-  auto p = parse_gtid_position(text);
-  EXPECT_TRUE(p.has_value()) << text;
-  return p ? *p : GtidPosition{};
-}
+using testing::pos;
 
 // The probe facts of a replica receiving from node `source` (its receiver running).
 NodeFacts receiving_from(int source, const std::string& received = "") {
   NodeFacts f;
   f.read_only = true;
-  ReplicaFacts r;
-  r.source_host = "127.0.0.1";
-  r.source_port = static_cast<uint16_t>(3300 + source);
-  r.io_running = "Yes";
-  r.sql_running = true;
-  r.received = pos(received);
-  f.replica = r;
+  f.replica = testing::replicating_from(source, received);
   return f;
 }
 

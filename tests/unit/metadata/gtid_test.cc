@@ -3,14 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include "test_support.h"
+
 namespace grouter::metadata {
 namespace {
 
-GtidPosition pos(std::string_view text) {
-  auto p = parse_gtid_position(text);
-  EXPECT_TRUE(p.has_value()) << text;
-  return p.value_or(GtidPosition{});
-}
+using testing::pos;
 
 TEST(Gtid, ParsesMariaDbPositions) {
   EXPECT_TRUE(pos("").empty());

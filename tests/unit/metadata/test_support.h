@@ -5,12 +5,15 @@
 #include <cstdio>
 #include <initializer_list>
 #include <string>
+#include <string_view>
 
 #include <gtest/gtest.h>
 
 #include "metadata/apply.h"
 #include "metadata/entry.h"
 #include "metadata/group_state.h"
+#include "metadata/gtid.h"
+#include "metadata/node_facts.h"
 
 namespace grouter::metadata::testing {
 
@@ -34,6 +37,25 @@ inline Bootstrap bootstrap_entry(int count) {
   Bootstrap b{kGroupName, true, kViewFixed, {}};
   for (int n = 1; n <= count; ++n) b.nodes.push_back(node(n));
   return b;
+}
+
+// A GTID position that must parse.
+inline GtidPosition pos(std::string_view text) {
+  auto p = parse_gtid_position(text);
+  EXPECT_TRUE(p.has_value()) << text;
+  return p.value_or(GtidPosition{});
+}
+
+// SHOW SLAVE STATUS of a node replicating from test node `source` (node(source)'s address), both
+// threads running, having received `received`.
+inline ReplicaFacts replicating_from(int source, std::string_view received) {
+  ReplicaFacts r;
+  r.source_host = "127.0.0.1";
+  r.source_port = static_cast<uint16_t>(3300 + source);
+  r.io_running = "Yes";
+  r.sql_running = true;
+  r.received = pos(received);
+  return r;
 }
 
 inline GroupState must_apply(const GroupState& state, const Entry& entry) {
