@@ -68,6 +68,10 @@ def parse_args(argv=None):
     p.add_argument("--kinds", help="comma-separated fault kinds (default all): "
                                    + ", ".join(fault_kinds.KINDS))
     p.add_argument("--threads", type=int, default=4, help="writer threads (default 4)")
+    p.add_argument("--rate", type=float,
+                   help="at most this many writes started per second, all threads together (default: "
+                        "unlimited). On few cores an unthrottled writer lets replicas fall far behind "
+                        "and a killed secondary then takes minutes to rejoin")
     p.add_argument("--settle-timeout", type=float, default=180,
                    help="bound in seconds on the wait for a healthy group after healing (default 180)")
     p.add_argument("--grouter-bin", default=GROUTER_BIN)
@@ -80,6 +84,8 @@ def parse_args(argv=None):
             p.error(f"unknown fault kinds: {sorted(unknown)}")
     if args.faults < 1:
         p.error("--faults must be positive")
+    if args.rate is not None and args.rate <= 0:
+        p.error("--rate must be positive")
     return args
 
 
@@ -106,7 +112,7 @@ class Campaign:
         self.rng = random.Random(args.seed)
         self.workdir = Path(args.workdir or tempfile.mkdtemp(prefix="grouter-campaign."))
         self.cluster = Cluster(self.workdir, args.nodes, args.base_port, threads=args.threads,
-                               grouter_bin=args.grouter_bin)
+                               rate=args.rate, grouter_bin=args.grouter_bin)
         self.faults = []         # one record (dict) per fault
         self.lost = {}           # id -> "fault N (kind)" where it was first found missing
         self.problems = []
@@ -438,7 +444,7 @@ class Campaign:
             except OSError:
                 return "?"
         return {"nodes": self.args.nodes, "faults": self.args.faults, "seed": self.args.seed,
-                "base_port": self.args.base_port, "threads": self.args.threads,
+                "base_port": self.args.base_port, "threads": self.args.threads, "rate": self.args.rate,
                 "kinds": self.args.kinds or list(fault_kinds.KINDS),
                 "date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
                 "grouter_version": out(self.args.grouter_bin, "--version"),

@@ -41,15 +41,17 @@ kBinaryWaitS = 300      # grouter's binary may be briefly missing while another 
 
 class Cluster:
     """A fenced sandbox of `nodes` nodes in workdir/sandbox (base_port..), grouter in workdir/grouter,
-    and a RecordingWriter of `threads` threads through the primary route."""
+    and a RecordingWriter of `threads` threads through the primary route (at most `rate` INSERTs a
+    second when given)."""
 
-    def __init__(self, workdir, nodes, base_port, *, threads=4, io_timeout=15.0, grouter_bin=GROUTER_BIN):
+    def __init__(self, workdir, nodes, base_port, *, threads=4, rate=None, io_timeout=15.0,
+                 grouter_bin=GROUTER_BIN):
         self.workdir = Path(workdir)
         self.sandbox = FencedSandbox(self.workdir / "sandbox", nodes, base_port)
         self.grouter_bin = grouter_bin
         self.grouter = None
         self.writer = None
-        self.threads, self.io_timeout = threads, io_timeout
+        self.threads, self.rate, self.io_timeout = threads, rate, io_timeout
         self.locked_on = set()   # nodes where the replication account is locked (a cut)
 
     # ---- lifecycle
@@ -62,7 +64,8 @@ class Cluster:
         self._start_grouter()
         wait_until(lambda: self.healthy(self.status()), timeout_s, "a primary with every member ONLINE")
         self.writer = RecordingWriter("127.0.0.1", self.grouter.route_port("primary"), USER, PASSWORD,
-                                      kDb, kTable, threads=self.threads, io_timeout=self.io_timeout)
+                                      kDb, kTable, threads=self.threads, io_timeout=self.io_timeout,
+                                      rate=self.rate)
         self.writer.start()
 
     def close(self):

@@ -72,6 +72,18 @@ def test_writer_acknowledges_and_every_acknowledged_id_is_everywhere(sandbox, ta
     assert min(w2.acknowledged()) > max(acked) and not w2.errors
 
 
+def test_writer_rate_spaces_the_inserts(sandbox, table):
+    # At 100 a second the 1st and the 200th INSERT start at least 1.99 s apart, however many threads.
+    w = make_writer(sandbox.port(1), table, threads=4, rate=100)
+    t0 = time.monotonic()
+    with w:
+        w.wait_acknowledged(200, 30)
+        elapsed = time.monotonic() - t0
+    counters = w.counters()
+    assert elapsed >= 1.99 and not w.errors, (elapsed, counters, w.errors[:5])
+    assert counters["attempts"] <= 100 * (time.monotonic() - t0) + 1, counters
+
+
 def test_writer_counts_read_only_refusals_as_rejected_and_backs_off(sandbox, table):
     make_writer(sandbox.port(1), table, threads=1).start().stop()  # the table, replicated
     wait_replicas_caught_up(sandbox)

@@ -12,6 +12,11 @@ PyMySQL, and records what happened to every id:
 Every error (code, message, monotonic time) is kept in `errors`; after one the thread closes its
 connection, waits a bounded, growing, jittered backoff (interrupted at once by stop()) and
 reconnects. Nothing here sleeps to synchronise: waits poll a condition with a deadline.
+
+With `rate`, INSERTs start at most `rate` per second across all threads (so, over any stretch
+longer than one INSERT's latency, at most about that many are acknowledged per second): each thread
+takes the next free start time, one every 1/rate s, and waits for it (stop() ends the wait). Without
+it (the default) the threads write as fast as the server answers.
 """
 import bisect
 import dataclasses
@@ -110,8 +115,9 @@ class RecordingWriter:
 
     def __init__(self, host, port, user, password, database, table, threads=4, *, first_id=None,
                  connect_timeout=2.0, io_timeout=10.0, backoff_min=0.01, backoff_max=0.25,
-                 payload_size=32):
+                 payload_size=32, rate=None):
         assert threads >= 1 and 0 < backoff_min <= backoff_max
+        assert rate is None or rate > 0
         self.host, self.port = host, port
         self.user, self.password = user, password
         self.database, self.table = database, table
@@ -120,6 +126,8 @@ class RecordingWriter:
         self.connect_timeout, self.io_timeout = connect_timeout, io_timeout
         self.backoff_min, self.backoff_max = backoff_min, backoff_max
         self.payload = "x" * payload_size
+        self.rate = rate
+        self._next_start = 0.0          # with a rate: the monotonic time the next INSERT may start
         self.errors = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -241,6 +249,8 @@ class RecordingWriter:
                     continue
                 with self._lock:
                     self._counts["connects"] += 1
+            if not self._wait_turn():
+                break
             with self._lock:
                 if not self._go.is_set():
                     paused = True
@@ -272,6 +282,17 @@ class RecordingWriter:
             backoff = self.backoff_min
         if conn is not None:
             self._close(conn)
+
+    def _wait_turn(self):
+        """With a rate, takes the next start time (one per 1/rate s across all threads, none saved up
+        while nobody writes) and waits for it. False when stop() ended the wait."""
+        if self.rate is None:
+            return True
+        with self._lock:
+            t = time.monotonic()
+            start = max(self._next_start, t)
+            self._next_start = start + 1.0 / self.rate
+        return not self._stop.wait(start - t) if start > t else True
 
     def _back_off(self, backoff):
         """Waits `backoff` seconds with jitter (stop() ends the wait) and returns the next, doubled
