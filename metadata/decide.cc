@@ -33,8 +33,6 @@ std::string Operation::describe() const {
       return "finish the recovery of " + node;
     case OpKind::kRepoint:
       return "point " + node + " at " + source;
-    case OpKind::kMakeWritable:
-      return "make primary " + node + " writable";
     case OpKind::kGuardSemiSync:
       return "guard semi-sync on " + node;
   }
@@ -579,22 +577,25 @@ class Decider {
     if (pm == nullptr || pm->state != MemberState::kOnline || state_.failover) return false;
     const bool several = config_.nodes.size() > 1;
     if (node.config->name == primary->config->name) {
-      if (f.read_only || (several && !f.semi_sync_master_enabled) ||
-          (f.replica && !f.replica->source_host.empty())) {
-        // A primary that lost transactions a member holds (it restarted: crash recovery trims
-        // what no replica acknowledged, and sync_binlog=0 may lose more) must not write again: it
-        // would reuse their sequence numbers. It leaves the view; the failover rule takes over.
+      if (f.read_only || (f.replica && !f.replica->source_host.empty())) {
+        // Back read-only or replicating: it restarted (or someone changed it). Crash recovery
+        // trims what no replica acknowledged (and sync_binlog=0 may lose more), so made writable
+        // again it could reuse the sequence numbers of transactions a member holds, in a relay
+        // log no probe shows. It leaves the view and the failover rule, which reads every
+        // possible holder, decides who leads (possibly it again).
         if (!view_members_probed()) return true;  // the next probe decides again
-        if (auto ahead = member_ahead_of(state_, seen_, node.config->name)) {
-          propose(MemberExpelled{m.member_id, "lacks transactions the group has: " + *ahead});
-          return true;
-        }
-        return start(OpKind::kMakeWritable, node.config->name);
+        std::string reason = "came back read-only or replicating (restarted?): the failover rule "
+                             "decides who leads";
+        if (auto ahead = member_ahead_of(state_, seen_, node.config->name))
+          reason = "lacks transactions the group has: " + *ahead;
+        propose(MemberExpelled{m.member_id, reason});
+        return true;
       }
-      if (several && !f.semi_sync_master_guarded()) {
+      if (several && (!f.semi_sync_master_enabled || !f.semi_sync_master_guarded())) {
         note(Level::kWarning, "",
              "the primary " + node.config->name +
-                 " could fall back to asynchronous replication (rpl_semi_sync_master_wait_point " +
+                 " could fall back to asynchronous replication (rpl_semi_sync_master_enabled " +
+                 (f.semi_sync_master_enabled ? "ON" : "OFF") + ", wait_point " +
                  f.semi_sync_wait_point + ", wait_no_slave " +
                  (f.semi_sync_wait_no_slave ? "ON" : "OFF") + ", timeout " +
                  std::to_string(f.semi_sync_master_timeout_ms) + " ms): setting semi-sync again");

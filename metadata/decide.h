@@ -25,9 +25,9 @@
 //  6. no primary: form the group over the nodes, or fail over (FailoverStarted first; without a
 //     majority FailoverWaiting says why);
 //  7. a requested switchover;
-//  8. members of the view, the primary first: recovery progress and failures, errors of the
-//     replication threads, errant writes on a secondary, repointing, a primary to make writable
-//     or to expel because a member holds its own writes it lacks, semi-sync guards;
+//  8. members of the view, the primary first: a primary back read-only (restarted) leaves the
+//     view for the failover rule; semi-sync guards; recovery progress and failures, errors of
+//     the replication threads, errant writes on a secondary, repointing;
 //  9. nodes outside the view that answer: requirements checked, then rejoined.
 //
 // Every operation carries the term it was decided in; the runner drops one of an older term.
@@ -119,7 +119,6 @@ enum class OpKind {
   kRejoin,          // NODE (outside the view) is fenced, joins and recovers from donor SOURCE
   kFinishRecovery,  // NODE caught up from a secondary: replicate from the primary SOURCE, ONLINE
   kRepoint,         // NODE replicates from SOURCE
-  kMakeWritable,    // the primary NODE: promoted settings, read_only=OFF
   kGuardSemiSync,   // the primary NODE: semi-sync set so that it cannot fall back
 };
 

@@ -136,7 +136,7 @@ std::string lost_beyond(const FailoverInput& input, const GtidPosition& target) 
 
 std::optional<GtidPosition> known_holdings(const FailoverNode& node) {
   if (node.dead_bound) return node.dead_bound;
-  if (!node.last_facts) return std::nullopt;
+  if (!node.last_facts || !node.facts_current) return std::nullopt;
   const auto& replica = node.last_facts->replica;
   if (!replica) return node.last_facts->current_pos;  // no replication: its binary log alone
   // Stopped, with what it received known (a node that restarted forgot it, not its relay log).

@@ -48,6 +48,9 @@ struct FailoverNode {
   uint16_t port = 0;
   std::optional<NodeFacts> last_facts;  // the newest probe that answered (any time); none: never
   std::optional<FailoverRead> read;     // none: not read during this failover
+  // False when an operation that may start its receiver (a repoint, a recovery) ended after that
+  // probe: the facts no longer bound what it holds (they still say what it was last seen to hold).
+  bool facts_current = true;
   // An upper bound of what it can hold, when it is known to be dead: the old primary's executed
   // set probed after the node's connection was first refused.
   std::optional<GtidPosition> dead_bound;

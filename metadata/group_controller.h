@@ -83,6 +83,9 @@ class GroupController final : public GroupService {
     bool answered = false;    // the last probe ran
     std::string probe_error;  // the last probe reached the server but could not run
     int64_t settled_ms = 0;   // facts from probes started before this are stale
+    // The end of the last operation that may have started its receiver (failover.h's
+    // facts_current).
+    int64_t replication_changed_ms = 0;
     bool quick_reprobe_done = false;  // a lost probe connection was re-probed at once
     // Since when (epoch ms) the receiver has been reconnecting with an error (0: it is not).
     int64_t receiver_failing_since_ms = 0;
@@ -139,13 +142,13 @@ class GroupController final : public GroupService {
   // Stops NODE's receiver and applies what it received (its relay log, the one kept across a
   // restart included); its positions then.
   Task<std::expected<FailoverRead, std::string>> drain_relay_log(Node* node);
-  // The same without waiting for the applier: what it received and what it executed. APPLY_KEPT
-  // (failovers only): a node that restarted first applies the relay log it kept. Outside a
-  // failover its source is alive and has what it sent, except what a crash-recovered source
-  // trimmed (never acknowledged): applying that would diverge, so the relay log is left to
-  // MariaDB, which purges it and fetches again from the source.
-  Task<std::expected<FailoverRead, std::string>> read_positions(Node* node,
-                                                                bool apply_kept = false);
+  // The same without waiting for the applier: what it received and what it executed. A node
+  // that restarted first applies the relay log it kept: no position shows what it holds, and
+  // MariaDB purges it when replication starts, though it may be the only copy on a replica of
+  // acknowledged transactions (its source may be unreachable from it, or die, before it fetches
+  // them again). Applying it cannot diverge: a source that trimmed transactions in crash recovery
+  // is never made writable again without the failover rule, which reads such relay logs first.
+  Task<std::expected<FailoverRead, std::string>> read_positions(Node* node);
   Task<OpResult> apply_kept_relay_log(Node* node, const sql::ResultSet& status);
   // Where in the relay log (file, position) from FILE on the first transaction APPLIED lacks is;
   // nullopt when there is none.

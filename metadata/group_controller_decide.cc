@@ -140,8 +140,6 @@ void GroupController::run_operation(const Operation& op) {
                       {node});
     case OpKind::kRepoint:
       return start_op(op, repoint(node, source), {node});
-    case OpKind::kMakeWritable:
-      return start_op(op, make_writable(node), {node});
     case OpKind::kGuardSemiSync:
       return start_op(op, run(node, semi_sync_master_settings()), {node});
   }
@@ -153,11 +151,16 @@ void GroupController::start_op(const Operation& op, Task<OpResult> task,
   running_[id] = op;
   const std::string what = op.describe();
   logger_.debug("group: {}", what);
-  spawn(std::move(task), [this, id, what, touched = std::move(touched)](OpResult r) {
+  const bool may_start_receivers = op.kind != OpKind::kFence &&
+                                   op.kind != OpKind::kStopReceiving &&
+                                   op.kind != OpKind::kGuardSemiSync;
+  spawn(std::move(task), [this, id, what, may_start_receivers,
+                          touched = std::move(touched)](OpResult r) {
     running_.erase(id);
     const int64_t now = monotonic_ms();
     for (Node* node : touched) {
       node->settled_ms = now;
+      if (may_start_receivers) node->replication_changed_ms = now;
       node->receiver_failing_since_ms = 0;  // its replication was changed: counted afresh
     }
     if (stopping_) {

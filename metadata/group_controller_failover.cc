@@ -126,11 +126,10 @@ Task<GroupController::OpResult> GroupController::apply_kept_relay_log(
   co_return co_await run(node, std::move(back));
 }
 
-Task<std::expected<FailoverRead, std::string>> GroupController::read_positions(Node* node,
-                                                                              bool apply_kept) {
+Task<std::expected<FailoverRead, std::string>> GroupController::read_positions(Node* node) {
   auto status = co_await sql(node, "SHOW SLAVE STATUS");
   if (!status) co_return std::unexpected(node->config.name + ": " + status.error().to_string());
-  if (apply_kept && !status->rows.empty() && slave_column(*status, "Using_Gtid") == "Slave_Pos" &&
+  if (!status->rows.empty() && slave_column(*status, "Using_Gtid") == "Slave_Pos" &&
       slave_column(*status, "Slave_IO_Running") == "No" &&
       slave_column(*status, "Slave_SQL_Running") == "No" &&
       slave_column(*status, "Gtid_IO_Pos").empty() &&
@@ -198,7 +197,7 @@ FailoverInput GroupController::failover_input(const std::map<Node*, FailoverRead
   for (const auto& node : nodes_) {
     if (node->config.member_id.empty()) continue;
     FailoverNode n{node->config.member_id, node->config.host, node->config.port, node->facts, {},
-                   node->dead_bound};
+                   node->facts_started_ms >= node->replication_changed_ms, node->dead_bound};
     if (auto it = reads.find(node.get()); it != reads.end()) n.read = it->second;
     input.nodes.push_back(std::move(n));
   }
@@ -215,7 +214,7 @@ Task<std::map<GroupController::Node*, FailoverRead>> GroupController::freeze_and
   std::map<Node*, FailoverRead> reads;
   for (size_t i = 0; i < all.size(); ++i) {
     if (!stops[i]) continue;  // no answer: not read
-    auto read = co_await read_positions(all[i], /*apply_kept=*/true);
+    auto read = co_await read_positions(all[i]);
     if (read) {
       reads[all[i]] = *read;
     } else {

@@ -68,6 +68,11 @@ bool NodeFacts::replicating() const {
          !replica->io_running.empty();
 }
 
+bool NodeFacts::may_keep_unseen_relay_log() const {
+  return replica && replica->received.empty() && replica->io_running == "No" &&
+         !replica->sql_running;
+}
+
 bool NodeFacts::semi_sync_master_guarded() const {
   return semi_sync_wait_point == "AFTER_SYNC" && semi_sync_wait_no_slave &&
          semi_sync_master_timeout_ms >= kSemiSyncMasterTimeoutMs;

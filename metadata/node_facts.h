@@ -83,6 +83,11 @@ struct NodeFacts {
 
   // Replication is configured and both threads run (the receiver possibly still connecting).
   bool replicating() const;
+  // A replica that restarted and was not started again: both threads stopped and Gtid_IO_Pos
+  // empty. Its relay log, kept on disk, may hold what it received before, unseen in any position
+  // (possibly the only copy on a replica of acknowledged transactions); starting replication in
+  // GTID mode purges it and fetches again from the source.
+  bool may_keep_unseen_relay_log() const;
   // The semi-sync master side cannot fall back to asynchronous replication: wait point
   // AFTER_SYNC, rpl_semi_sync_master_wait_no_slave ON, timeout at least kSemiSyncMasterTimeoutMs.
   bool semi_sync_master_guarded() const;

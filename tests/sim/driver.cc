@@ -24,10 +24,13 @@ Driver::Driver(Scheduler& scheduler, Cluster& cluster, NodeOps& ops, DriverOptio
       suspect_reason_(cluster.size()),
       last_facts_(cluster.size()),
       facts_before_loss_(cluster.size()),
+      facts_started_ms_(cluster.size(), 0),
+      facts_before_loss_started_ms_(cluster.size(), 0),
       refused_round_(cluster.size(), 0),
       dead_bound_(cluster.size()),
       receiver_failing_since_ms_(cluster.size(), 0),
-      settled_ms_(cluster.size(), 0) {}
+      settled_ms_(cluster.size(), 0),
+      replication_changed_ms_(cluster.size(), 0) {}
 
 std::string Driver::member_id(size_t i) {
   return "00000000-0000-4000-8000-" + std::string(11, '0') + std::to_string(i + 1);
@@ -87,11 +90,14 @@ void Driver::crash() {
   suspect_reason_.assign(cluster_.size(), "");
   last_facts_.assign(cluster_.size(), std::nullopt);
   facts_before_loss_.assign(cluster_.size(), std::nullopt);
+  facts_started_ms_.assign(cluster_.size(), 0);
+  facts_before_loss_started_ms_.assign(cluster_.size(), 0);
   loss_frozen_ = false;
   refused_round_.assign(cluster_.size(), 0);
   dead_bound_.assign(cluster_.size(), std::nullopt);
   receiver_failing_since_ms_.assign(cluster_.size(), 0);
   settled_ms_.assign(cluster_.size(), 0);
+  replication_changed_ms_.assign(cluster_.size(), 0);
   probed_ = false;
   round_outstanding_ = 0;
   running_.clear();
@@ -142,7 +148,7 @@ void Driver::detect() {
   if (primary_index_) {
     // The possible holders are judged on what the nodes showed before the primary went silent.
     const bool answered = round_results_[*primary_index_].ok();
-    if (!answered && !loss_frozen_) facts_before_loss_ = last_facts_;
+    if (!answered && !loss_frozen_) freeze_facts();
     loss_frozen_ = !answered;
   }
   for (size_t i = 0; i < cluster_.size(); ++i) {
@@ -156,6 +162,7 @@ void Driver::detect() {
     for (auto& e : detector_.observe(member_id(i), outcome, now_ms)) events.push_back(e);
     if (r.ok()) {
       last_facts_[i] = r.facts;
+      facts_started_ms_[i] = round_started_ms_;
       const auto& replica = r.facts->replica;
       if (!replica || replica->io_running != "Connecting" || replica->last_io_errno == 0) {
         receiver_failing_since_ms_[i] = 0;
@@ -226,10 +233,15 @@ void Driver::propose(const metadata::Entry& entry) {
                                          to_string(state_.view_id));
   }
   if (primary_before && !state_.primary) {
-    if (!loss_frozen_) facts_before_loss_ = last_facts_;
+    if (!loss_frozen_) freeze_facts();
     loss_frozen_ = true;
   }
   if (!primary_before && state_.primary) loss_frozen_ = false;
+}
+
+void Driver::freeze_facts() {
+  facts_before_loss_ = last_facts_;
+  facts_before_loss_started_ms_ = facts_started_ms_;
 }
 
 metadata::Observations Driver::observations() const {
@@ -266,8 +278,19 @@ void Driver::step() {
   if (d.operation) run(*d.operation);
 }
 
+bool Driver::may_start_receivers(OpKind kind) {
+  return kind != OpKind::kFence && kind != OpKind::kStopReceiving &&
+         kind != OpKind::kGuardSemiSync;
+}
+
 void Driver::end_op(uint64_t op_id, const std::vector<size_t>& touched, const OpResult& result) {
-  if (running_.erase(op_id) == 0) return;
+  auto it = running_.find(op_id);
+  if (it == running_.end()) return;
+  const bool receivers = may_start_receivers(it->second.kind);
+  running_.erase(it);
+  for (size_t i : touched) {
+    if (receivers) replication_changed_ms_[i] = scheduler_.now_ms();
+  }
   if (op_id == failover_op_) failover_op_ = 0;
   for (size_t i : touched) settled_ms_[i] = scheduler_.now_ms();
   if (!result.ok()) trace_.line(scheduler_.now_ms(), "operation failed: " + result.error);
@@ -343,15 +366,29 @@ void Driver::run(const metadata::Operation& op) {
     case OpKind::kRepoint:
       if (!j || !s) return unsupported("unknown node");
       return repoint(*j, *s, done({*j}));
-    case OpKind::kMakeWritable:
-      if (!j) return unsupported("unknown node");
-      return make_writable(*j, done({*j}));
     case OpKind::kGuardSemiSync:
       if (!j) return unsupported("unknown node");
       return ops_.promote(*j, done({*j}));
-    case OpKind::kFormGroup:
+    case OpKind::kFormGroup: {
+      // As GroupController::form_group: promoted, writable, then joined, ONLINE and primary.
+      if (!j) return unsupported("unknown node");
+      auto finish = done({*j});
+      return ops_.promote(*j, [this, j = *j, finish, epoch = epoch_](const OpResult& r) {
+        if (epoch != epoch_) return;
+        if (!r.ok()) return finish(r);
+        ops_.set_read_only(j, false, [this, j, finish, epoch](const OpResult& w) {
+          if (epoch != epoch_) return;
+          if (w.ok()) {
+            propose(metadata::MemberJoined{member_id(j)});
+            propose(metadata::MemberOnline{member_id(j)});
+            propose(metadata::PrimaryElected{member_id(j), "formed"});
+          }
+          finish(w);
+        });
+      });
+    }
     case OpKind::kSwitchOver:
-      // The simulated group is bootstrapped with a primary and nobody asks for a switchover.
+      // Nobody asks for a switchover in the simulated runs.
       return unsupported("not modelled");
   }
 }
@@ -403,6 +440,12 @@ void Driver::recover(size_t j, size_t donor, OpDone done) {
                         }));
   });
   auto drained = ok([this, j, check, ok](const OpResult& r) {
+    if (r.facts->may_keep_unseen_relay_log()) {
+      // As GroupController::read_positions: a kept relay log is applied, never purged.
+      return ops_.apply_kept_relay_log(j, kCatchUpTimeoutMs, ok([this, j, check](const OpResult&) {
+                                         ops_.read_binlog_state(j, check);
+                                       }));
+    }
     if (metadata::covers(r.read->executed, r.read->received)) {
       return ops_.read_binlog_state(j, check);
     }
@@ -414,10 +457,8 @@ void Driver::recover(size_t j, size_t donor, OpDone done) {
 
 void Driver::repoint(size_t j, size_t source, OpDone done) {
   // As GroupController::repoint: never while the node holds received transactions that neither it
-  // applied nor the new source has (CHANGE MASTER deletes the relay log); those are applied first.
-  // A relay log kept across a restart (Gtid_IO_Pos empty) is not applied outside a failover: its
-  // source is alive, and what it sent that the source no longer has was trimmed, never
-  // acknowledged.
+  // applied nor the new source has (CHANGE MASTER deletes the relay log); those are applied first,
+  // and so is a relay log kept across a restart (Gtid_IO_Pos empty), which no position shows.
   const uint64_t epoch = epoch_;
   auto ok = [this, epoch, done](std::function<void(const OpResult&)> next) {
     return [this, epoch, done, next](const OpResult& r) {
@@ -430,6 +471,9 @@ void Driver::repoint(size_t j, size_t source, OpDone done) {
                        ok([this, j, done](const OpResult&) { ops_.start_replica(j, done); }));
   });
   auto safe = ok([this, j, source, done, ok, change](const OpResult& mine) {
+    if (mine.facts->may_keep_unseen_relay_log()) {
+      return ops_.apply_kept_relay_log(j, kCatchUpTimeoutMs, change);
+    }
     if (metadata::covers(mine.read->executed, mine.read->received)) return change(mine);
     ops_.read_positions(source, ok([this, j, ok, change, mine](const OpResult& src) {
                           if (metadata::covers(src.read->executed, mine.read->received))
@@ -440,15 +484,6 @@ void Driver::repoint(size_t j, size_t source, OpDone done) {
                         }));
   });
   ops_.read_positions(j, safe);
-}
-
-void Driver::make_writable(size_t p, OpDone done) {
-  const uint64_t epoch = epoch_;
-  ops_.promote(p, [this, p, epoch, done](const OpResult& r) {
-    if (epoch != epoch_) return;
-    if (!r.ok()) return done(r);
-    ops_.set_read_only(p, false, done);
-  });
 }
 
 }  // namespace grouter::sim

@@ -2,7 +2,7 @@
 // kProbeIntervalMs, feeds the outcomes to the real FailureDetector, and gives the real decide()
 // (metadata/decide.h) the state and what it observed; it applies the entries decide() returns and
 // runs the one operation it is given over the modelled nodes (NodeOps): fence, stop receiving,
-// fail over, recover, rejoin, repoint, make writable. So every decision in a simulated run is
+// fail over, recover, rejoin, repoint, guard semi-sync. So every decision in a simulated run is
 // grouter's own; only the SQL side is modelled.
 //
 // The failover operation: Rule::kNew runs grouter's real failover rule (metadata/failover.h):
@@ -58,10 +58,6 @@ struct DriverStats {
 
 inline constexpr int64_t kProbeIntervalMs = 500;
 
-// A replica whose Gtid_IO_Pos is empty (it restarted: rule (a)) may keep a relay log that no GTID
-// position shows, possibly the only copy of acknowledged transactions; only "apply kept relay log"
-// keeps it (a repoint or START SLAVE deletes it), and a read counts only once it is applied.
-[[nodiscard]] bool holds_unseen_relay(const metadata::NodeFacts& facts);
 inline constexpr int64_t kCatchUpTimeoutMs = 60000;
 
 class Driver {
@@ -91,15 +87,16 @@ class Driver {
   void detect();
   void track_dead(size_t i);
   void propose(const metadata::Entry& entry);
+  void freeze_facts();  // facts_before_loss_ from last_facts_
   metadata::Observations observations() const;
   void step();
   void run(const metadata::Operation& op);
   // Ends the operation OP_ID, marking TOUCHED nodes' older facts stale.
   void end_op(uint64_t op_id, const std::vector<size_t>& touched, const OpResult& result);
+  static bool may_start_receivers(metadata::OpKind kind);
   // The SQL sides of the operations (as group_controller_ops.cc runs them).
   void recover(size_t j, size_t donor, OpDone done);
   void repoint(size_t j, size_t source, OpDone done);
-  void make_writable(size_t p, OpDone done);
   std::optional<size_t> index_of_name(const std::string& name) const;
   std::string name(size_t i) const { return cluster_.node(i).host; }
   metadata::Member& member(size_t i) { return state_.members[i]; }
@@ -142,6 +139,9 @@ class Driver {
   std::vector<std::string> suspect_reason_;
   std::vector<std::optional<metadata::NodeFacts>> last_facts_;
   std::vector<std::optional<metadata::NodeFacts>> facts_before_loss_;
+  // When the probes behind last_facts_ and facts_before_loss_ started (stale before settled_ms_).
+  std::vector<int64_t> facts_started_ms_;
+  std::vector<int64_t> facts_before_loss_started_ms_;
   bool loss_frozen_ = false;  // facts_before_loss_ taken at the primary's first failed probe
   // Per node refusing connections: the round of its first refusal, and the primary's executed set
   // probed in a later round (FailoverNode::dead_bound).
@@ -149,6 +149,9 @@ class Driver {
   std::vector<std::optional<GtidPosition>> dead_bound_;
   std::vector<int64_t> receiver_failing_since_ms_;
   std::vector<int64_t> settled_ms_;  // facts of probes started before this are stale
+  // The end of the last operation that may have started its receiver (FailoverNode's
+  // facts_current).
+  std::vector<int64_t> replication_changed_ms_;
   bool probed_ = false;              // a round has ended
   // The probe round in progress.
   uint64_t round_id_ = 0;

@@ -18,10 +18,6 @@ enum Step : size_t { kOwnRelay, kFromDonor, kPromote, kOthers, kWritable };
 
 }  // namespace
 
-bool holds_unseen_relay(const metadata::NodeFacts& facts) {
-  return facts.replica && facts.replica->received.empty();
-}
-
 OpDone Driver::guard(uint64_t attempt, std::function<void(const OpResult&)> next) {
   return [this, epoch = epoch_, attempt, next = std::move(next)](const OpResult& r) {
     if (epoch == epoch_ && attempt == attempt_) next(r);
@@ -57,7 +53,7 @@ void Driver::read_node(size_t i, uint64_t attempt, bool apply_kept) {
   };
   auto first_read = [this, i, attempt, apply_kept, read_again](const OpResult& r) {
     if (!r.ok()) return node_read(i, attempt, std::nullopt);
-    if (!apply_kept || !holds_unseen_relay(*r.facts)) return node_read(i, attempt, r.read);
+    if (!apply_kept || !r.facts->may_keep_unseen_relay_log()) return node_read(i, attempt, r.read);
     trace_.line(scheduler_.now_ms(), "apply kept relay log on " + name(i));
     ops_.apply_kept_relay_log(i, kCatchUpTimeoutMs,
                               guard(attempt, [this, i, attempt, read_again](const OpResult& r2) {
@@ -90,8 +86,12 @@ metadata::FailoverInput Driver::input() const {
   }
   for (size_t i = 0; i < cluster_.size(); ++i) {
     const auto& facts = options_.facts_before_loss ? facts_before_loss_[i] : last_facts_[i];
-    in.nodes.push_back(metadata::FailoverNode{member_id(i), name(i), cluster_.node(i).port, facts,
-                                              reads_[i], dead_bound_[i]});
+    const int64_t started =
+        options_.facts_before_loss ? facts_before_loss_started_ms_[i] : facts_started_ms_[i];
+    in.nodes.push_back(metadata::FailoverNode{member_id(i), name(i), cluster_.node(i).port,
+                                              facts, reads_[i],
+                                              started >= replication_changed_ms_[i],
+                                              dead_bound_[i]});
   }
   return in;
 }

@@ -281,11 +281,21 @@ TEST(Decide, ARestartedPrimaryLackingItsOwnWritesIsExpelled) {
   EXPECT_NE(expelled[0].reason.find("n2 holds 0-1-11"), std::string::npos) << expelled[0].reason;
 }
 
-TEST(Decide, AReadOnlyPrimaryThatLacksNothingIsMadeWritable) {
+TEST(Decide, APrimaryBackReadOnlyLeavesTheViewForTheFailoverRule) {
   World w(3);
-  w.f(1).read_only = true;
+  w.f(1).read_only = true;  // restarted: what its crash recovery trimmed is unknown
   Decision d = w.step();
-  EXPECT_TRUE(operation_is(d, OpKind::kMakeWritable, "n1"));
+  auto expelled = entries_of<MemberExpelled>(d);
+  ASSERT_EQ(expelled.size(), 1u);
+  EXPECT_EQ(expelled[0].member_id, id(1));
+  EXPECT_NE(expelled[0].reason.find("failover rule decides"), std::string::npos);
+  EXPECT_TRUE(operation_is(w.step(), OpKind::kFence, "n1"));  // its semi-sync master side is on
+  w.f(1).semi_sync_master_enabled = false;
+  d = w.step();
+  ASSERT_EQ(entries_of<FailoverStarted>(d).size(), 1u);
+  EXPECT_EQ(entries_of<FailoverStarted>(d)[0].old_primary, id(1));
+  ASSERT_TRUE(d.operation);
+  EXPECT_EQ(d.operation->kind, OpKind::kFailOver);
 }
 
 TEST(Decide, APrimaryThatCouldFallBackToAsyncIsGuarded) {
@@ -294,6 +304,9 @@ TEST(Decide, APrimaryThatCouldFallBackToAsyncIsGuarded) {
   Decision d = w.step();
   ASSERT_TRUE(d.operation);
   EXPECT_EQ(d.operation->kind, OpKind::kGuardSemiSync);
+  w.f(1).semi_sync_wait_no_slave = true;
+  w.f(1).semi_sync_master_enabled = false;
+  EXPECT_EQ(w.step().operation->kind, OpKind::kGuardSemiSync);
 }
 
 // A member out of the view (ERROR), answering and meeting the requirements.

@@ -132,6 +132,10 @@ TEST(FailoverTest, AStoppedReceiverIsExcusedOnlyWhenWhatItReceivedWasRead) {
   EXPECT_TRUE(std::holds_alternative<FailoverWait>(decide_failover(f.input)));
   f.read(5, "0-1-9", "0-1-4");
   EXPECT_EQ(to_string(plan_of(f.input).target), "0-1-9");
+  // Seen stopped before a repoint or a recovery started its receiver again: it may hold more.
+  f.node(2).facts_current = false;
+  EXPECT_TRUE(std::holds_alternative<FailoverWait>(decide_failover(f.input)));
+  f.node(2).facts_current = true;
   // A node that restarted forgot what it received (Gtid_IO_Pos empty), not its relay log.
   f.node(2).last_facts->replica->received = GtidPosition{};
   EXPECT_TRUE(std::holds_alternative<FailoverWait>(decide_failover(f.input)));
