@@ -205,9 +205,12 @@ FailoverInput GroupController::failover_input(const std::map<Node*, FailoverRead
 }
 
 Task<std::map<GroupController::Node*, FailoverRead>> GroupController::freeze_and_read() {
+  // Every node whose last probe answered: one that did not (a hung or dead old primary) would
+  // cost a connect timeout at each read and re-check. A possible holder left out this way is
+  // waited for by the rule, and read at the next attempt once a probe answers again.
   std::vector<Node*> all;
   for (auto& node : nodes_) {
-    if (!node->config.member_id.empty()) all.push_back(node.get());
+    if (!node->config.member_id.empty() && node->answered) all.push_back(node.get());
   }
   // In parallel: a receiver still connected to a hung primary takes MariaDB about 2 s to stop.
   const auto stops = co_await sql_all(all, "STOP SLAVE IO_THREAD");

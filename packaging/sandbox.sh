@@ -50,6 +50,8 @@ cmd="$1"; shift
 
 node_dir() { echo "$dir/node$1"; }
 sock() { echo "$dir/node$1/mysqld.sock"; }
+# The pid this script launched, in a file of its own: the server rewrites its pid_file while it
+# starts, and a read in between (an empty file) once made a start look like an exit.
 pid_file() { echo "$dir/node$1/mysqld.pid"; }
 
 load_meta() {
@@ -126,7 +128,7 @@ read_only = ON"
 user = root
 datadir = $d/data
 socket = $d/mysqld.sock
-pid_file = $d/mysqld.pid
+pid_file = $d/mariadbd.pid
 log_error = $d/error.log
 port = $(port_of "$i")
 bind_address = 127.0.0.1

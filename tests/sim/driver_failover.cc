@@ -33,7 +33,9 @@ void Driver::start_failover() {
       const metadata::Member& m = member(i);
       if (!m.in_view || m.state == metadata::MemberState::kUnreachable) continue;
       targets.emplace_back(i, false);
-    } else {
+    } else if (round_results_.size() == cluster_.size() && round_results_[i].ok()) {
+      // As the group controller: only nodes whose last probe answered (a hung or dead one would
+      // cost a timeout at every read; the rule waits for it if it is a possible holder).
       targets.emplace_back(i, true);
     }
   }
