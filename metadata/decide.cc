@@ -39,6 +39,17 @@ std::string Operation::describe() const {
   return "operation";
 }
 
+bool may_start_receivers(OpKind kind) {
+  return kind != OpKind::kFence && kind != OpKind::kStopReceiving &&
+         kind != OpKind::kGuardSemiSync;
+}
+
+int64_t receiver_failing_since(const NodeFacts& facts, int64_t since_ms, int64_t now_ms) {
+  const auto& r = facts.replica;
+  if (!r || r->io_running != "Connecting" || r->last_io_errno == 0) return 0;
+  return since_ms != 0 ? since_ms : now_ms;
+}
+
 namespace {
 
 using Level = Note::Level;

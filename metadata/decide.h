@@ -97,6 +97,11 @@ struct NodeObservation {
   int64_t receiver_failing_since_ms = 0;
 };
 
+// NodeObservation::receiver_failing_since_ms after a probe at NOW_MS that showed FACTS: since when
+// its receiver has been reconnecting with an error (kept from SINCE_MS while it goes on), or 0.
+[[nodiscard]] int64_t receiver_failing_since(const NodeFacts& facts, int64_t since_ms,
+                                             int64_t now_ms);
+
 struct Observations {
   std::vector<NodeObservation> nodes;  // in the order of ControllerConfig::nodes
   // The failure detector: the members it suspects now (member_id → why), and those of them due
@@ -121,6 +126,11 @@ enum class OpKind {
   kRepoint,         // NODE replicates from SOURCE
   kGuardSemiSync,   // the primary NODE: semi-sync set so that it cannot fall back
 };
+
+// Whether an operation of KIND may start a node's receiver again (a repoint, a recovery, a
+// failover...): a probe taken before it ended no longer bounds what the node holds
+// (FailoverNode::facts_current). Fencing, stopping receivers and guarding semi-sync do not.
+[[nodiscard]] bool may_start_receivers(OpKind kind);
 
 struct Operation {
   OpKind kind = OpKind::kFence;

@@ -273,12 +273,8 @@ void GroupController::on_probe(const std::string& name, const ProbeResult& resul
   if (result.outcome == ProbeOutcome::kOk && result.facts) {
     node->facts = result.facts;
     node->facts_started_ms = result.started_ms;
-    const auto& replica = node->facts->replica;
-    if (!replica || replica->io_running != "Connecting" || replica->last_io_errno == 0) {
-      node->receiver_failing_since_ms = 0;
-    } else if (node->receiver_failing_since_ms == 0) {
-      node->receiver_failing_since_ms = epoch_ms();
-    }
+    node->receiver_failing_since_ms =
+        receiver_failing_since(*node->facts, node->receiver_failing_since_ms, epoch_ms());
     node->answered = true;
     node->probe_error.clear();
     ++stats_.refresh_succeeded;

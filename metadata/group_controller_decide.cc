@@ -61,9 +61,10 @@ void GroupController::step() {
       return;
     }
   }
-  const int64_t detector_now = monotonic_ms();
-  for (const Member& m : state_.members) {
-    if (!m.member_id.empty()) (void)detector_.track(m.member_id, detector_now);
+  // A bootstrap names the members: the detector watches them from now (already watched: no-op).
+  if (!d.entries.empty() && std::holds_alternative<Bootstrap>(d.entries.front())) {
+    const int64_t detector_now = monotonic_ms();
+    for (const Member& m : state_.members) (void)detector_.track(m.member_id, detector_now);
   }
   if (d.wake_at_ms != 0) kick(d.wake_at_ms - now);
   if (d.operation) run_operation(*d.operation);
@@ -151,16 +152,13 @@ void GroupController::start_op(const Operation& op, Task<OpResult> task,
   running_[id] = op;
   const std::string what = op.describe();
   logger_.debug("group: {}", what);
-  const bool may_start_receivers = op.kind != OpKind::kFence &&
-                                   op.kind != OpKind::kStopReceiving &&
-                                   op.kind != OpKind::kGuardSemiSync;
-  spawn(std::move(task), [this, id, what, may_start_receivers,
-                          touched = std::move(touched)](OpResult r) {
+  const bool receivers = may_start_receivers(op.kind);
+  spawn(std::move(task), [this, id, what, receivers, touched = std::move(touched)](OpResult r) {
     running_.erase(id);
     const int64_t now = monotonic_ms();
     for (Node* node : touched) {
       node->settled_ms = now;
-      if (may_start_receivers) node->replication_changed_ms = now;
+      if (receivers) node->replication_changed_ms = now;
       node->receiver_failing_since_ms = 0;  // its replication was changed: counted afresh
     }
     if (stopping_) {

@@ -4,6 +4,23 @@
 #include "metadata/json_io.h"
 
 namespace grouter::metadata {
+namespace {
+
+// An optional record flattened into its owner's fields, all absent in older snapshots: KEY says
+// whether it is there, WALK reads or writes its fields.
+template <typename Io, typename T, typename Walk>
+void flattened(Io& io, const char* key, std::optional<T>& value, Walk walk) {
+  bool present = value.has_value();
+  io.maybe(key, present);
+  if (!present) {
+    value.reset();
+    return;
+  }
+  if (!value) value.emplace();
+  walk(*value);
+}
+
+}  // namespace
 
 template <typename Io>
 void fields(Io& io, Member& m) {
@@ -22,43 +39,31 @@ void fields(Io& io, Member& m) {
   io.maybe("rejoin_failures", m.rejoin_failures);
   io.maybe("errant", m.errant);
   io.maybe("own_writes", m.own_writes);
-  bool recovering = m.recovery.has_value();
-  io.maybe("recovery", recovering);
-  if (!recovering) {
-    m.recovery.reset();
-    return;
-  }
-  if (!m.recovery) m.recovery.emplace();
-  RecoveryRecord& r = *m.recovery;
-  io.maybe("recovery_donor", r.donor);
-  io.maybe("recovery_target", r.target);
-  io.maybe("recovery_tried", r.tried);
-  io.maybe("recovery_attempts", r.attempts);
-  io.maybe("recovery_every_donor_missing_binlogs", r.every_donor_missing_binlogs);
-  io.maybe("recovery_last_error", r.last_error);
-  io.maybe("recovery_started_at_ms", r.started_at_ms);
-  io.maybe("recovery_paused_at_ms", r.paused_at_ms);
+  flattened(io, "recovery", m.recovery, [&io](RecoveryRecord& r) {
+    io.maybe("recovery_donor", r.donor);
+    io.maybe("recovery_target", r.target);
+    io.maybe("recovery_tried", r.tried);
+    io.maybe("recovery_attempts", r.attempts);
+    io.maybe("recovery_every_donor_missing_binlogs", r.every_donor_missing_binlogs);
+    io.maybe("recovery_last_error", r.last_error);
+    io.maybe("recovery_started_at_ms", r.started_at_ms);
+    io.maybe("recovery_paused_at_ms", r.paused_at_ms);
+  });
 }
 
 // A failover in progress, flattened into the state's fields (absent in older snapshots).
 template <typename Io>
 void failover_fields(Io& io, GroupState& s) {
-  bool active = s.failover.has_value();
-  io.maybe("failover", active);
-  if (!active) {
-    s.failover.reset();
-    return;
-  }
-  if (!s.failover) s.failover.emplace();
-  FailoverRecord& f = *s.failover;
-  io.maybe("failover_term", f.term);
-  io.maybe("failover_old_primary", f.old_primary);
-  io.maybe("failover_waiting", f.waiting);
-  io.maybe("failover_missing", f.missing);
-  io.maybe("failover_winner", f.winner);
-  io.maybe("failover_target", f.target);
-  io.maybe("failover_forced_members", f.forced_members);
-  io.maybe("failover_may_lose", f.may_lose);
+  flattened(io, "failover", s.failover, [&io](FailoverRecord& f) {
+    io.maybe("failover_term", f.term);
+    io.maybe("failover_old_primary", f.old_primary);
+    io.maybe("failover_waiting", f.waiting);
+    io.maybe("failover_missing", f.missing);
+    io.maybe("failover_winner", f.winner);
+    io.maybe("failover_target", f.target);
+    io.maybe("failover_forced_members", f.forced_members);
+    io.maybe("failover_may_lose", f.may_lose);
+  });
 }
 
 template <typename Io>

@@ -74,44 +74,34 @@ def _pause(seconds):
 
 # ---- single faults
 
-def kill_primary(cluster, rng, status):
-    p = primary_node(cluster, status)
-    pid = cluster.pid(p)
-    f = Fault("kill_primary", {"primary": p}, hold_s=rng.uniform(*kKillHoldS))
+def _one_node(kind, role, node, hold_s, act, heal, cluster):
+    """Fault KIND on NODE (its ROLE): ACT on its pid now, HEAL(cluster, node) later."""
+    pid = cluster.pid(node)
+    f = Fault(kind, {role: node}, hold_s=hold_s)
     f.t0 = now()
-    cluster.kill_pids([pid])
-    f.heal = [_start(cluster, p)]
+    act(pid)
+    f.heal = [heal(cluster, node)]
     return f
+
+
+def kill_primary(cluster, rng, status):
+    return _one_node("kill_primary", "primary", primary_node(cluster, status),
+                     rng.uniform(*kKillHoldS), lambda pid: cluster.kill_pids([pid]), _start, cluster)
 
 
 def kill_secondary(cluster, rng, status):
-    s = rng.choice(_secondary_nodes(cluster, status))
-    pid = cluster.pid(s)
-    f = Fault("kill_secondary", {"secondary": s}, hold_s=rng.uniform(*kKillHoldS))
-    f.t0 = now()
-    cluster.kill_pids([pid])
-    f.heal = [_start(cluster, s)]
-    return f
+    return _one_node("kill_secondary", "secondary", rng.choice(_secondary_nodes(cluster, status)),
+                     rng.uniform(*kKillHoldS), lambda pid: cluster.kill_pids([pid]), _start, cluster)
 
 
 def hang_primary(cluster, rng, status):
-    p = primary_node(cluster, status)
-    pid = cluster.pid(p)
-    f = Fault("hang_primary", {"primary": p}, hold_s=rng.uniform(*kHangS))
-    f.t0 = now()
-    cluster.hang_pid(pid)
-    f.heal = [_cont(cluster, p)]
-    return f
+    return _one_node("hang_primary", "primary", primary_node(cluster, status),
+                     rng.uniform(*kHangS), cluster.hang_pid, _cont, cluster)
 
 
 def hang_secondary(cluster, rng, status):
-    s = rng.choice(_secondary_nodes(cluster, status))
-    pid = cluster.pid(s)
-    f = Fault("hang_secondary", {"secondary": s}, hold_s=rng.uniform(*kHangS))
-    f.t0 = now()
-    cluster.hang_pid(pid)
-    f.heal = [_cont(cluster, s)]
-    return f
+    return _one_node("hang_secondary", "secondary", rng.choice(_secondary_nodes(cluster, status)),
+                     rng.uniform(*kHangS), cluster.hang_pid, _cont, cluster)
 
 
 def restart_node(cluster, rng, status):

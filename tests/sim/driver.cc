@@ -163,12 +163,8 @@ void Driver::detect() {
     if (r.ok()) {
       last_facts_[i] = r.facts;
       facts_started_ms_[i] = round_started_ms_;
-      const auto& replica = r.facts->replica;
-      if (!replica || replica->io_running != "Connecting" || replica->last_io_errno == 0) {
-        receiver_failing_since_ms_[i] = 0;
-      } else if (receiver_failing_since_ms_[i] == 0) {
-        receiver_failing_since_ms_[i] = now_ms;
-      }
+      receiver_failing_since_ms_[i] =
+          metadata::receiver_failing_since(*r.facts, receiver_failing_since_ms_[i], now_ms);
     }
     track_dead(i);
   }
@@ -278,15 +274,10 @@ void Driver::step() {
   if (d.operation) run(*d.operation);
 }
 
-bool Driver::may_start_receivers(OpKind kind) {
-  return kind != OpKind::kFence && kind != OpKind::kStopReceiving &&
-         kind != OpKind::kGuardSemiSync;
-}
-
 void Driver::end_op(uint64_t op_id, const std::vector<size_t>& touched, const OpResult& result) {
   auto it = running_.find(op_id);
   if (it == running_.end()) return;
-  const bool receivers = may_start_receivers(it->second.kind);
+  const bool receivers = metadata::may_start_receivers(it->second.kind);
   running_.erase(it);
   for (size_t i : touched) {
     if (receivers) replication_changed_ms_[i] = scheduler_.now_ms();

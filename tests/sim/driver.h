@@ -93,7 +93,6 @@ class Driver {
   void run(const metadata::Operation& op);
   // Ends the operation OP_ID, marking TOUCHED nodes' older facts stale.
   void end_op(uint64_t op_id, const std::vector<size_t>& touched, const OpResult& result);
-  static bool may_start_receivers(metadata::OpKind kind);
   // The SQL sides of the operations (as group_controller_ops.cc runs them).
   void recover(size_t j, size_t donor, OpDone done);
   void repoint(size_t j, size_t source, OpDone done);
