@@ -129,7 +129,6 @@ class GroupController final : public GroupService {
   void say(const std::vector<Note>& notes);
   void run_operation(const Operation& op);
   void start_op(const Operation& op, Task<OpResult> task, std::vector<Node*> touched);
-  void log_once(const std::string& key, const std::string& message);
 
   // Operations (coroutines).
   Task<OpResult> form_group(Node* primary, std::string why);
@@ -149,7 +148,7 @@ class GroupController final : public GroupService {
   // them again). Applying it cannot diverge: a source that trimmed transactions in crash recovery
   // is never made writable again without the failover rule, which reads such relay logs first.
   Task<std::expected<FailoverRead, std::string>> read_positions(Node* node);
-  Task<OpResult> apply_kept_relay_log(Node* node, const sql::ResultSet& status);
+  Task<OpResult> apply_kept_relay_log(Node* node);
   // Where in the relay log (file, position) from FILE on the first transaction APPLIED lacks is;
   // nullopt when there is none.
   Task<std::expected<std::optional<std::pair<std::string, std::string>>, std::string>>
@@ -215,7 +214,7 @@ class GroupController final : public GroupService {
   bool last_apply_ok_ = false;
   int64_t op_failures_ = 0;
   MonitorStats stats_;
-  std::map<std::string, std::string> said_;  // log_once: key → last message
+  std::map<std::string, std::string> said_;  // say(): a keyed note → its last text
   uv_timer_t step_timer_{};
   bool step_timer_open_ = false;
   bool started_ = false;

@@ -82,12 +82,17 @@ GroupController::first_unapplied_relay_event(Node* node, std::string file, GtidP
 
 // The relay log a node kept across a restart: MariaDB purges it when replication next starts in
 // GTID mode, so it is applied first in file mode, from where the applier stopped.
-Task<GroupController::OpResult> GroupController::apply_kept_relay_log(
-    Node* node, const sql::ResultSet& status) {
+Task<GroupController::OpResult> GroupController::apply_kept_relay_log(Node* node) {
+  // The applier may be at it already (in file mode, started by an earlier grouter): stopped, so
+  // that where it is and what it applied stay put while they are read.
+  if (auto ok = co_await run(node, std::vector<std::string>(1, "STOP SLAVE SQL_THREAD")); !ok)
+    co_return ok;
+  auto status = co_await sql(node, "SHOW SLAVE STATUS");
+  if (!status) co_return std::unexpected(node->config.name + ": " + status.error().to_string());
   auto has = co_await executed(node);
   if (!has) co_return std::unexpected(has.error());
   auto first =
-      co_await first_unapplied_relay_event(node, slave_column(status, "Relay_Log_File"), *has);
+      co_await first_unapplied_relay_event(node, slave_column(*status, "Relay_Log_File"), *has);
   if (!first) co_return std::unexpected(first.error());
   if (!*first) {
     // Everything in it is applied: back to GTID mode, which deletes it.
@@ -129,12 +134,15 @@ Task<GroupController::OpResult> GroupController::apply_kept_relay_log(
 Task<std::expected<FailoverRead, std::string>> GroupController::read_positions(Node* node) {
   auto status = co_await sql(node, "SHOW SLAVE STATUS");
   if (!status) co_return std::unexpected(node->config.name + ": " + status.error().to_string());
-  if (!status->rows.empty() && slave_column(*status, "Using_Gtid") == "Slave_Pos" &&
-      slave_column(*status, "Slave_IO_Running") == "No" &&
-      slave_column(*status, "Slave_SQL_Running") == "No" &&
+  // Restarted (GTID mode, both threads stopped), or its kept relay log half applied in file mode
+  // (a grouter stopped mid-way): either way what the relay log holds is in no position yet.
+  const std::string using_gtid = slave_column(*status, "Using_Gtid");
+  if (!status->rows.empty() && slave_column(*status, "Slave_IO_Running") == "No" &&
+      (using_gtid == "No" ||
+       (using_gtid == "Slave_Pos" && slave_column(*status, "Slave_SQL_Running") == "No")) &&
       slave_column(*status, "Gtid_IO_Pos").empty() &&
       !slave_column(*status, "Relay_Log_File").empty()) {
-    if (auto ok = co_await apply_kept_relay_log(node, *status); !ok)
+    if (auto ok = co_await apply_kept_relay_log(node); !ok)
       co_return std::unexpected(ok.error());
     status = co_await sql(node, "SHOW SLAVE STATUS");
     if (!status) co_return std::unexpected(node->config.name + ": " + status.error().to_string());

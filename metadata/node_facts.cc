@@ -48,6 +48,7 @@ std::expected<ReplicaFacts, std::string> parse_replica(const sql::ResultSet& res
   }
   r.io_running = column(result, row, "Slave_IO_Running");
   r.sql_running = column(result, row, "Slave_SQL_Running") == "Yes";
+  r.using_gtid = column(result, row, "Using_Gtid") != "No";
   auto received = parse_gtid_position(column(result, row, "Gtid_IO_Pos"));
   if (!received) return std::unexpected("SHOW SLAVE STATUS: malformed Gtid_IO_Pos");
   r.received = std::move(*received);
@@ -70,7 +71,7 @@ bool NodeFacts::replicating() const {
 
 bool NodeFacts::may_keep_unseen_relay_log() const {
   return replica && replica->received.empty() && replica->io_running == "No" &&
-         !replica->sql_running;
+         (!replica->sql_running || !replica->using_gtid);
 }
 
 bool NodeFacts::semi_sync_master_guarded() const {

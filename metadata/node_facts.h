@@ -40,6 +40,8 @@ struct ReplicaFacts {
   uint16_t source_port = 0;
   std::string io_running;  // "Yes", "No", "Connecting" or "Preparing"
   bool sql_running = false;
+  // Using_Gtid is not No: No while a relay log kept across a restart is applied in file mode.
+  bool using_gtid = true;
   GtidPosition received;  // Gtid_IO_Pos
   uint32_t last_io_errno = 0;
   std::string last_io_error;
@@ -83,8 +85,9 @@ struct NodeFacts {
 
   // Replication is configured and both threads run (the receiver possibly still connecting).
   bool replicating() const;
-  // A replica that restarted and was not started again: both threads stopped and Gtid_IO_Pos
-  // empty. Its relay log, kept on disk, may hold what it received before, unseen in any position
+  // A replica that restarted and was not started again (both threads stopped, Gtid_IO_Pos empty),
+  // or whose kept relay log is being applied in file mode (Using_Gtid No: a grouter may have
+  // stopped mid-way). Its relay log may hold what it received before, unseen in any position
   // (possibly the only copy on a replica of acknowledged transactions); starting replication in
   // GTID mode purges it and fetches again from the source.
   bool may_keep_unseen_relay_log() const;

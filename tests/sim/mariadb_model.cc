@@ -222,6 +222,7 @@ metadata::NodeFacts Cluster::facts(size_t i) const {
                    : n.receiver == Receiver::kConnecting ? "Connecting"
                                                          : "No";
     r.sql_running = n.applier_running;
+    r.using_gtid = n.use_gtid;
     r.received = n.io_pos;
     r.last_io_errno = n.last_io_errno;
     f.replica = r;

@@ -83,6 +83,21 @@ TEST(NodeFacts, ReceiverStatesOnTheWayUpCountAsReplicating) {
   EXPECT_EQ(applier->replica->last_sql_errno, 1950u);
 }
 
+TEST(NodeFacts, AKeptRelayLogIsUnseenAfterARestartAndWhileItIsAppliedInFileMode) {
+  auto kept = [](std::string sql_running, std::string using_gtid, std::string io_pos) {
+    sql::ResultSet status = slave_status("No", sql_running, io_pos);
+    status.columns.push_back("Using_Gtid");
+    status.rows[0].push_back(using_gtid);
+    auto facts = parse_probe(good_variables(), name_values({}), status);
+    EXPECT_TRUE(facts.has_value());
+    return facts && facts->may_keep_unseen_relay_log();
+  };
+  EXPECT_TRUE(kept("No", "Slave_Pos", ""));  // restarted, not started again
+  EXPECT_TRUE(kept("Yes", "No", ""));        // applied in file mode (a grouter may have stopped)
+  EXPECT_FALSE(kept("Yes", "Slave_Pos", ""));
+  EXPECT_FALSE(kept("No", "Slave_Pos", "0-2-42"));  // what it received is known
+}
+
 TEST(NodeFacts, APrimaryHasNoReplicaAndSemiSyncStatus) {
   auto facts = parse_probe(
       good_variables(),
