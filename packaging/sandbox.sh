@@ -84,17 +84,21 @@ client() {  # client I [mariadb args...]: root over the node's socket
   mariadb --no-defaults --user=root --socket="$(sock "$i")" "$@"
 }
 
-write_ssl() {
+write_ssl() {  # a CA, the nodes' certificate, and one for grouter's terminated routes
   local ssl="$dir/ssl"
   mkdir -p "$ssl"
   openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=grouter sandbox CA" \
     -keyout "$ssl/ca-key.pem" -out "$ssl/ca.pem" 2>/dev/null
-  openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
-    -keyout "$ssl/server-key.pem" -out "$ssl/server.csr" 2>/dev/null
   printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$ssl/san.ext"
-  openssl x509 -req -in "$ssl/server.csr" -CA "$ssl/ca.pem" -CAkey "$ssl/ca-key.pem" \
-    -CAcreateserial -days 3650 -extfile "$ssl/san.ext" -out "$ssl/server-cert.pem" 2>/dev/null
-  rm -f "$ssl/server.csr" "$ssl/san.ext"
+  local who
+  for who in server router; do
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+      -keyout "$ssl/$who-key.pem" -out "$ssl/$who.csr" 2>/dev/null
+    openssl x509 -req -in "$ssl/$who.csr" -CA "$ssl/ca.pem" -CAkey "$ssl/ca-key.pem" \
+      -CAcreateserial -days 3650 -extfile "$ssl/san.ext" -out "$ssl/$who-cert.pem" 2>/dev/null
+    rm -f "$ssl/$who.csr"
+  done
+  rm -f "$ssl/san.ext"
 }
 
 write_cnf() {  # write_cnf I

@@ -59,7 +59,15 @@ bool App::start() {
       config_.io_threads != 0 ? config_.io_threads : std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::vector<routing::RouteListener>> per_worker(threads);
   for (const auto& route_config : config_.routes) {
-    auto route = std::make_shared<routing::Route>(route_config);
+    auto tls = routing::build_tls_contexts(route_config.session);
+    if (!tls) {
+      for (auto& listeners : per_worker) {
+        for (auto& l : listeners) close(l.fd);
+      }
+      fail("[routing:" + route_config.name + "] " + tls.error());
+      return false;
+    }
+    auto route = std::make_shared<routing::Route>(route_config, std::move(*tls));
     auto fds = routing::open_listen_sockets(route_config.bind_address, route_config.bind_port, threads);
     if (!fds) {
       for (auto& listeners : per_worker) {

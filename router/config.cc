@@ -132,6 +132,46 @@ void handle_http(ParseState& s, const std::string& key, const std::string& value
   }
 }
 
+// The TLS options of a route (MySQL Router's names). False when KEY is not one of them.
+template <typename Bad>
+bool set_session_option(routing::SessionConfig& session, const std::string& key,
+                        const std::string& value, Bad bad) {
+  if (key == "client_ssl_mode") {
+    auto mode = routing::parse_client_ssl_mode(value);
+    if (!mode) bad("expected DISABLED, PREFERRED, REQUIRED or PASSTHROUGH");
+    session.client_ssl_mode = mode;
+  } else if (key == "server_ssl_mode") {
+    auto mode = routing::parse_server_ssl_mode(value);
+    if (!mode) bad("expected DISABLED, PREFERRED, REQUIRED or AS_CLIENT");
+    session.server_ssl_mode = mode;
+  } else if (key == "server_ssl_verify") {
+    auto verify = routing::parse_server_ssl_verify(value);
+    if (!verify) bad("expected DISABLED, VERIFY_CA or VERIFY_IDENTITY");
+    session.server_ssl_verify = verify.value_or(routing::ServerSslVerify::kDisabled);
+  } else {
+    const std::pair<const char*, std::string*> paths[] = {
+        {"client_ssl_cert", &session.client_ssl_cert},
+        {"client_ssl_key", &session.client_ssl_key},
+        {"client_ssl_cipher", &session.client_ssl_cipher},
+        {"client_ssl_curves", &session.client_ssl_curves},
+        {"client_ssl_ca", &session.client_ssl_ca},
+        {"server_ssl_ca", &session.server_ssl_ca},
+        {"server_ssl_cert", &session.server_ssl_cert},
+        {"server_ssl_key", &session.server_ssl_key},
+        {"server_ssl_cipher", &session.server_ssl_cipher},
+        {"server_ssl_curves", &session.server_ssl_curves},
+    };
+    for (const auto& [name, field] : paths) {
+      if (key != name) continue;
+      if (value.empty()) bad("expected a value");
+      *field = value;
+      return true;
+    }
+    return false;
+  }
+  return true;
+}
+
 void handle_routing(ParseState& s, const std::string& section, const std::string& key,
                     const std::string& value) {
   RouteConfig& route = s.config.routes[s.route_index.at(section)];
@@ -199,6 +239,8 @@ void handle_routing(ParseState& s, const std::string& section, const std::string
     route.destination_wait_timeout = *timeout;
   } else if (key == "protocol") {
     if (value != "classic") return bad("only 'classic' (the MySQL protocol) is supported");
+  } else if (set_session_option(route.session, key, value, bad)) {
+    return;
   } else {
     s.fail(s.line, "unknown option '" + key + "' in section [" + section + "]");
   }
@@ -302,6 +344,10 @@ void validate_routes(ParseState& s) {
       s.fail(key_line("routing_strategy"), "routing_strategy round-robin-with-fallback in [" + section +
                        "] needs metadata-cache destinations; for a static list use "
                        "first-available, next-available or round-robin");
+    }
+    if (auto broken = routing::check_session_config(route.session)) {
+      s.fail(s.seen.contains({section, "client_ssl_mode"}) ? key_line("client_ssl_mode") : line,
+             "[" + section + "]: " + *broken);
     }
     auto [it, inserted] = bound.emplace(std::pair(route.bind_address, route.bind_port), section);
     if (!inserted) {

@@ -299,6 +299,10 @@ void Connection::on_connected() {
   }
   route_->report_reachable(plan_, server_->destination_index);
   uv_tcp_nodelay(&server_->tcp, 1);
+  if (route_->config().session.terminated()) {
+    terminator_ = std::make_unique<SessionTerminator>(route_->config().session, route_->tls(),
+                                                      route_->name(), destination_.host);
+  }
   state_ = State::kRelaying;
   stats_->destination_address = destination_.to_string();
   stats_->time_connected_to_server.store(now_epoch_micros(), std::memory_order_release);
@@ -358,11 +362,58 @@ void Connection::on_read(Side from, ssize_t nread, const uv_buf_t* buf) {
     stats_->time_last_received_from_server.store(now, std::memory_order_relaxed);
     counters.bytes_from_server.fetch_add(size, std::memory_order_relaxed);
   }
-  if (watching_handshake_) {
+  if (terminator_ && !terminator_->transparent()) {
+    terminate_bytes(from, buf->base, size);
+    return;
+  }
+  if (watching_handshake_ && !terminator_) {
     observe_handshake(from, buf->base, size);
     if (state_ == State::kClosing) return;
   }
   forward(from == Side::kClient ? Side::kServer : Side::kClient, buf->base, size);
+}
+
+void Connection::terminate_bytes(Side from, const char* data, std::size_t size) {
+  std::span bytes(reinterpret_cast<const std::uint8_t*>(data), size);
+  TerminatorOutput out;
+  const auto event = from == Side::kClient ? terminator_->on_client_bytes(bytes, out)
+                                           : terminator_->on_server_bytes(bytes, out);
+  if (!out.to_server.empty()) {
+    forward(Side::kServer, reinterpret_cast<const char*>(out.to_server.data()), out.to_server.size());
+  }
+  if (state_ == State::kClosing) return;
+  if (!out.to_client.empty()) {
+    forward(Side::kClient, reinterpret_cast<const char*>(out.to_client.data()), out.to_client.size());
+  }
+  if (state_ == State::kClosing) return;
+  switch (event) {
+    case SessionTerminator::Event::kContinue:
+      return;
+    case SessionTerminator::Event::kAuthenticated:
+      watching_handshake_ = false;
+      uv_timer_stop(&handshake_timer_);
+      route_->blocked_hosts().record_success(client_host_);
+      context_.logger.debug("[routing:{}] {} authenticated as '{}' ({} to the client, {} to {})",
+                            route_->name(), client_host_, terminator_->user(),
+                            terminator_->client_tls() ? "TLS" : "plain",
+                            terminator_->server_tls() ? "TLS" : "plain", destination_.to_string());
+      return;
+    case SessionTerminator::Event::kDone:
+      watching_handshake_ = false;
+      context_.logger.info("[routing:{}] session of {} ends: {}", route_->name(), client_host_,
+                           terminator_->reason());
+      close_after_flush();
+      return;
+    case SessionTerminator::Event::kClientFault:
+      record_connect_error(terminator_->reason().c_str());
+      close_after_flush();
+      return;
+  }
+}
+
+void Connection::close_after_flush() {
+  close_after_flush_ = true;
+  if (!to_client_.active && !to_server_.active) close();
 }
 
 void Connection::observe_handshake(Side from, const char* data, std::size_t size) {
@@ -390,6 +441,11 @@ void Connection::observe_handshake(Side from, const char* data, std::size_t size
 }
 
 void Connection::forward(Side to, const char* data, std::size_t size) {
+  PendingWrite& waiting = pending_to(to);
+  if (waiting.active) {  // only on terminated routes: keep the order, send after the write
+    waiting.queued.insert(waiting.queued.end(), data, data + size);
+    return;
+  }
   uv_buf_t buf = uv_buf_init(const_cast<char*>(data), static_cast<unsigned>(size));
   int written = uv_try_write(stream(to), &buf, 1);
   if (written == static_cast<int>(size)) return;
@@ -402,10 +458,17 @@ void Connection::forward(Side to, const char* data, std::size_t size) {
   const std::size_t done = written > 0 ? static_cast<std::size_t>(written) : 0;
   PendingWrite& pending = pending_to(to);
   pending.data.assign(data + done, data + size);
+  // Back-pressure: stop reading the side that feeds this write until it has drained (on a
+  // terminated route either side may feed it).
+  uv_read_stop(stream(to == Side::kClient ? Side::kServer : Side::kClient));
+  if (terminator_) uv_read_stop(stream(to));
+  write_pending(to);
+}
+
+void Connection::write_pending(Side to) {
+  PendingWrite& pending = pending_to(to);
   pending.active = true;
   pending.request.data = this;
-  // Back-pressure: stop reading the side that feeds this write until it has drained.
-  uv_read_stop(stream(to == Side::kClient ? Side::kServer : Side::kClient));
   uv_buf_t rest = uv_buf_init(pending.data.data(), static_cast<unsigned>(pending.data.size()));
   if (int rc = uv_write(&pending.request, stream(to), &rest, 1, on_write_cb); rc != 0) {
     pending.active = false;
@@ -423,12 +486,25 @@ void Connection::on_write_done(Side to, int status) {
   pending.active = false;
   pending.data.clear();
   if (state_ == State::kClosing) return;
-  if (status != 0 || close_after_flush_) {
+  if (status != 0) {
     close();
     return;
   }
-  if (state_ == State::kRelaying) {
+  if (!pending.queued.empty()) {
+    pending.data.swap(pending.queued);
+    write_pending(to);
+    return;
+  }
+  if (close_after_flush_) {
+    if (!to_client_.active && !to_server_.active) close();
+    return;
+  }
+  if (state_ != State::kRelaying) return;
+  if (!terminator_) {
     start_reading(to == Side::kClient ? Side::kServer : Side::kClient);
+  } else if (!to_client_.active && !to_server_.active) {
+    start_reading(Side::kClient);
+    start_reading(Side::kServer);
   }
 }
 

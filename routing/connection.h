@@ -9,6 +9,9 @@
 //   relaying: bytes both ways unchanged; one pending write per direction, and the side feeding it
 //             stops being read until it drains (back-pressure); the handshake is watched until the
 //             client is authenticated or client_connect_timeout expires ──────► closing
+//             A terminated route (client_ssl_mode other than PASSTHROUGH) passes the bytes
+//             through its SessionTerminator instead, which runs grouter's own handshake and TLS;
+//             while a write is pending there, neither side is read.
 //   closing: every handle closed; the last close callback frees the connection.
 //
 // Ownership: the WorkerContext owns each Connection; it is neither copied nor moved, and it is
@@ -25,6 +28,7 @@
 
 #include "routing/handshake_tracker.h"
 #include "routing/route.h"
+#include "routing/terminator.h"
 #include "routing/worker_context.h"
 
 namespace grouter::routing {
@@ -61,6 +65,7 @@ class Connection {
   };
   struct PendingWrite {
     std::vector<char> data;
+    std::vector<char> queued;  // output produced while data was being written (terminated routes)
     uv_write_t request{};
     bool active = false;
   };
@@ -78,6 +83,9 @@ class Connection {
   void start_reading(Side side);
   void on_read(Side from, ssize_t nread, const uv_buf_t* buf);
   void observe_handshake(Side from, const char* data, std::size_t size);
+  void terminate_bytes(Side from, const char* data, std::size_t size);
+  void close_after_flush();
+  void write_pending(Side to);
   void forward(Side to, const char* data, std::size_t size);
   void on_write_done(Side to, int status);
   void on_end_of_stream(Side from, ssize_t status);
@@ -112,6 +120,7 @@ class Connection {
   std::uint64_t wait_started_ms_ = 0;  // loop time of the first wait for destinations; 0: none
   Destination destination_;            // the server this session is relayed to
   HandshakeTracker tracker_;
+  std::unique_ptr<SessionTerminator> terminator_;  // terminated routes, from on_connected()
   bool watching_handshake_ = true;
   bool admitted_ = false;
   bool close_after_flush_ = false;

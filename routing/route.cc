@@ -11,8 +11,9 @@ EpochMicros now_epoch_micros() {
       .count();
 }
 
-Route::Route(RouteConfig config)
+Route::Route(RouteConfig config, std::shared_ptr<const TlsContexts> tls)
     : config_(std::move(config)),
+      tls_(std::move(tls)),
       planner_(config_.strategy),
       blocked_hosts_(config_.max_connect_errors),
       quarantined_(new std::atomic<bool>[config_.destinations.size()]),

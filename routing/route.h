@@ -17,7 +17,9 @@
 #include "routing/blocked_hosts.h"
 #include "routing/destination.h"
 #include "routing/destination_set.h"
+#include "routing/session_config.h"
 #include "routing/strategy.h"
+#include "routing/tls.h"
 
 namespace grouter::routing {
 
@@ -38,6 +40,9 @@ struct RouteConfig {
   // A group route with no member to connect to (no primary during a failover, say) holds a new
   // client this long for a publication that gives it one, then answers 2003.
   std::chrono::milliseconds destination_wait_timeout{10000};
+  // Relayed unchanged (client_ssl_mode = PASSTHROUGH, the default without client_ssl_cert) or
+  // terminated by grouter, with MySQL Router's TLS options.
+  SessionConfig session;
 };
 
 // The destinations one new connection will try, in order.
@@ -78,12 +83,14 @@ struct RouteCounters {
 
 class Route {
  public:
-  explicit Route(RouteConfig config);
+  // TLS: the contexts build_tls_contexts() made from config.session (null when it needs none).
+  explicit Route(RouteConfig config, std::shared_ptr<const TlsContexts> tls = nullptr);
   Route(const Route&) = delete;
   Route& operator=(const Route&) = delete;
 
   const RouteConfig& config() const { return config_; }
   const std::string& name() const { return config_.name; }
+  const std::shared_ptr<const TlsContexts>& tls() const { return tls_; }
   DestinationPlanner& planner() { return planner_; }
   BlockedHosts& blocked_hosts() { return blocked_hosts_; }
   const BlockedHosts& blocked_hosts() const { return blocked_hosts_; }
@@ -141,6 +148,7 @@ class Route {
 
  private:
   const RouteConfig config_;
+  const std::shared_ptr<const TlsContexts> tls_;
   DestinationPlanner planner_;
   BlockedHosts blocked_hosts_;
   RouteCounters counters_;

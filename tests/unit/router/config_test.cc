@@ -108,6 +108,67 @@ TEST(Config, ErrorsNameTheFileTheLineAndTheProblem) {
   }
 }
 
+TEST(Config, SessionOptionsFollowMySqlRoutersRules) {
+  const std::string route = "[routing:r]\nbind_port = 6446\ndestinations = 127.0.0.1:3306\n";
+  auto plain = parse_config(route, "f.conf");
+  ASSERT_TRUE(plain.has_value()) << plain.error();
+  EXPECT_FALSE(plain->routes[0].session.terminated());  // no TLS options: the relay, as before
+  EXPECT_EQ(plain->routes[0].session.server_mode(), routing::ServerSslMode::kAsClient);
+
+  auto full = parse_config(route +
+                               "client_ssl_mode = required\nclient_ssl_cert = /c.pem\n"
+                               "client_ssl_key = /k.pem\nclient_ssl_cipher = ECDHE-RSA-AES128-GCM-SHA256\n"
+                               "client_ssl_curves = P-256\nserver_ssl_mode = PREFERRED\n"
+                               "server_ssl_verify = VERIFY_IDENTITY\nserver_ssl_ca = /ca.pem\n",
+                           "f.conf");
+  ASSERT_TRUE(full.has_value()) << full.error();
+  const auto& session = full->routes[0].session;
+  EXPECT_TRUE(session.terminated());
+  EXPECT_EQ(session.client_mode(), routing::ClientSslMode::kRequired);
+  EXPECT_EQ(session.server_mode(), routing::ServerSslMode::kPreferred);
+  EXPECT_EQ(session.server_ssl_verify, routing::ServerSslVerify::kVerifyIdentity);
+  EXPECT_EQ(session.client_ssl_curves, "P-256");
+
+  // A certificate without client_ssl_mode: PREFERRED, as in MySQL Router.
+  auto implied = parse_config(route + "client_ssl_cert = /c.pem\nclient_ssl_key = /k.pem\n", "f.conf");
+  ASSERT_TRUE(implied.has_value()) << implied.error();
+  EXPECT_EQ(implied->routes[0].session.client_mode(), routing::ClientSslMode::kPreferred);
+
+  struct Case {
+    std::string text;
+    std::string error;
+  } cases[] = {
+      {route + "client_ssl_mode = PREFERRED\n",
+       "f.conf:4: [routing:r]: client_ssl_cert must be set, if client_ssl_mode is 'PREFERRED'."},
+      {route + "client_ssl_mode = REQUIRED\nclient_ssl_cert = /c.pem\n",
+       "f.conf:4: [routing:r]: client_ssl_key must be set, if client_ssl_mode is 'REQUIRED'."},
+      {route + "client_ssl_mode = PASSTHROUGH\nserver_ssl_mode = DISABLED\n",
+       "f.conf:4: [routing:r]: If client_ssl_mode is PASSTHROUGH, server_ssl_mode must be AS_CLIENT."},
+      {route + "client_ssl_mode = DISABLED\nserver_ssl_verify = VERIFY_CA\n",
+       "f.conf:4: [routing:r]: server_ssl_ca must be set, if server_ssl_verify is 'VERIFY_CA'."},
+      {route + "client_ssl_mode = DISABLED\nclient_ssl_ca = /ca.pem\n",
+       "f.conf:4: [routing:r]: client_ssl_mode=DISABLED can not be combined with client_ssl_ca=/ca.pem"},
+      {route + "server_ssl_cert = /c.pem\nserver_ssl_key = /k.pem\n",
+       "f.conf:1: [routing:r]: client_ssl_mode=PASSTHROUGH can not be combined with server_ssl_key=/k.pem"},
+      {route + "client_ssl_mode = DISABLED\nserver_ssl_mode = DISABLED\nserver_ssl_cert = /c.pem\n",
+       "f.conf:4: [routing:r]: server_ssl_mode=DISABLED can not be combined with server_ssl_cert=/c.pem"},
+      {route + "client_ssl_mode = sometimes\n",
+       "f.conf:4: invalid value 'sometimes' for option 'client_ssl_mode' in [routing:r]: expected "
+       "DISABLED, PREFERRED, REQUIRED or PASSTHROUGH"},
+      {route + "server_ssl_mode = PASSTHROUGH\n",
+       "f.conf:4: invalid value 'PASSTHROUGH' for option 'server_ssl_mode' in [routing:r]: expected "
+       "DISABLED, PREFERRED, REQUIRED or AS_CLIENT"},
+      {route + "server_ssl_verify = maybe\n",
+       "f.conf:4: invalid value 'maybe' for option 'server_ssl_verify' in [routing:r]: expected "
+       "DISABLED, VERIFY_CA or VERIFY_IDENTITY"},
+  };
+  for (const auto& c : cases) {
+    auto config = parse_config(c.text, "f.conf");
+    ASSERT_FALSE(config.has_value()) << c.text;
+    EXPECT_EQ(config.error(), c.error) << c.text;
+  }
+}
+
 TEST(Config, MissingFileIsAnError) {
   auto config = load_config("/nonexistent/grouter.conf");
   ASSERT_FALSE(config.has_value());
