@@ -107,6 +107,18 @@ bind_port = 6447
 destinations = metadata-cache://mygroup/?role=SECONDARY
 routing_strategy = round-robin-with-fallback
 
+# Terminated by grouter: TLS from the client to grouter and from grouter to the primary.
+[routing:primary_tls]
+bind_address = 127.0.0.1
+bind_port = 6448
+destinations = metadata-cache://mygroup/?role=PRIMARY
+client_ssl_mode = REQUIRED
+client_ssl_cert = $demo_dir/ssl/router-cert.pem
+client_ssl_key = $demo_dir/ssl/router-key.pem
+server_ssl_mode = REQUIRED
+server_ssl_verify = VERIFY_IDENTITY
+server_ssl_ca = $demo_dir/ssl/ca.pem
+
 [http_server]
 bind_address = 127.0.0.1
 port = 8443
@@ -141,6 +153,9 @@ $(group_summary)
 Connect (users app/app_pw, admin/admin_pw):
   read-write:  mariadb -h 127.0.0.1 -P 6446 -u app -papp_pw test        (the primary)
   read-only:   mariadb -h 127.0.0.1 -P 6447 -u app -papp_pw -e 'SELECT @@port'   (the secondaries in turn)
+  TLS, terminated by grouter (TLS to the primary too):
+               mariadb -h 127.0.0.1 -P 6448 -u app -papp_pw --ssl --ssl-ca=$demo_dir/ssl/ca.pem \\
+                 -e "SHOW STATUS LIKE 'Ssl_cipher'"
 
 Watch the group (members, states, roles, view id):
   curl -s $group_url | python3 -m json.tool

@@ -74,17 +74,57 @@ std::expected<Bytes, std::error_code> native_password_hash(std::string_view pass
   return digest(EVP_sha1(), {*h1});
 }
 
+std::optional<Bytes> native_password_proof(std::span<const std::uint8_t> reply,
+                                           std::span<const std::uint8_t> nonce,
+                                           std::span<const std::uint8_t> stored_hash) {
+  if (reply.empty() && stored_hash.empty()) return Bytes{};  // an account without a password
+  if (reply.size() != kNativeScrambleSize || stored_hash.size() != kNativeScrambleSize) {
+    return std::nullopt;
+  }
+  // reply XOR SHA1(nonce + stored) recovers SHA1(pw), whose SHA1 must be the stored hash.
+  auto mask = digest(EVP_sha1(), {nonce, stored_hash});
+  if (!mask) return std::nullopt;
+  Bytes candidate = xor_bytes(Bytes(reply.begin(), reply.end()), *mask);
+  auto check = digest(EVP_sha1(), {candidate});
+  if (!check || !std::equal(check->begin(), check->end(), stored_hash.begin(), stored_hash.end())) {
+    return std::nullopt;
+  }
+  return candidate;
+}
+
 bool native_password_matches(std::span<const std::uint8_t> reply,
                              std::span<const std::uint8_t> nonce,
                              std::span<const std::uint8_t> stored_hash) {
-  if (reply.size() != kNativeScrambleSize || stored_hash.size() != kNativeScrambleSize)
-    return false;
-  // reply XOR SHA1(nonce + stored) recovers SHA1(pw), whose SHA1 must be the stored hash.
-  auto mask = digest(EVP_sha1(), {nonce, stored_hash});
-  if (!mask) return false;
-  const Bytes candidate = xor_bytes(Bytes(reply.begin(), reply.end()), *mask);
-  auto check = digest(EVP_sha1(), {candidate});
-  return check && std::equal(check->begin(), check->end(), stored_hash.begin(), stored_hash.end());
+  return !stored_hash.empty() && native_password_proof(reply, nonce, stored_hash).has_value();
+}
+
+std::expected<Bytes, std::error_code> scramble_native_from_proof(
+    std::span<const std::uint8_t> proof, std::span<const std::uint8_t> nonce) {
+  if (proof.empty()) return Bytes{};
+  auto stored = digest(EVP_sha1(), {proof});
+  if (!stored) return stored;
+  auto mask = digest(EVP_sha1(), {nonce, *stored});
+  if (!mask) return mask;
+  return xor_bytes(Bytes(proof.begin(), proof.end()), *mask);
+}
+
+std::optional<Bytes> parse_native_password_hash(std::string_view text) {
+  if (text.empty()) return Bytes{};
+  if (text.size() != 1 + 2 * kNativeScrambleSize || text[0] != '*') return std::nullopt;
+  Bytes out;
+  for (std::size_t i = 1; i < text.size(); i += 2) {
+    auto nibble = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      return -1;
+    };
+    const int high = nibble(text[i]);
+    const int low = nibble(text[i + 1]);
+    if (high < 0 || low < 0) return std::nullopt;
+    out.push_back(static_cast<std::uint8_t>(high * 16 + low));
+  }
+  return out;
 }
 
 }  // namespace grouter::mysql_wire

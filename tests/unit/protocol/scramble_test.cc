@@ -59,6 +59,37 @@ TEST(NativePassword, KnownVectorAndEmptyPassword) {
   EXPECT_EQ(*native_password_hash(kPassword), kStoredHash);
 }
 
+TEST(NativePassword, AProvenReplyLogsInWithAnyOtherNonce) {
+  // The captured login: grouter checks the client's reply against the stored hash, keeps the
+  // proof, and answers another server's nonce exactly as the client with the password would.
+  const auto greeting = decode_server_greeting(payload_of(kCliGreeting));
+  const auto response = decode_handshake_response(payload_of(kCliHandshakeResponse));
+  ASSERT_TRUE(greeting.has_value());
+  ASSERT_TRUE(response.has_value());
+  const auto proof = native_password_proof(response->auth_response, greeting->nonce, kStoredHash);
+  ASSERT_TRUE(proof.has_value());
+  Bytes other_nonce;
+  for (std::uint8_t i = 1; i <= 20; ++i) other_nonce.push_back(i);
+  EXPECT_EQ(*scramble_native_from_proof(*proof, other_nonce),
+            *scramble_native_password(kPassword, other_nonce));
+  // A wrong password proves nothing; an account without a password is proven by an empty reply.
+  const auto wrong = decode_handshake_response(payload_of(kWrongPasswordResponse));
+  const auto wrong_greeting = decode_server_greeting(payload_of(kWrongPasswordGreeting));
+  EXPECT_FALSE(native_password_proof(wrong->auth_response, wrong_greeting->nonce, kStoredHash));
+  EXPECT_EQ(native_password_proof({}, other_nonce, {}), Bytes{});
+  EXPECT_FALSE(native_password_proof({}, other_nonce, kStoredHash));
+  EXPECT_TRUE(scramble_native_from_proof({}, other_nonce)->empty());
+}
+
+TEST(NativePassword, StoredHashText) {
+  EXPECT_EQ(parse_native_password_hash("*14E65567ABDB5135D0CFD9A70B3032C179A49EE7"), kStoredHash);
+  EXPECT_EQ(parse_native_password_hash("*14e65567abdb5135d0cfd9a70b3032c179a49ee7"), kStoredHash);
+  EXPECT_EQ(parse_native_password_hash(""), Bytes{});
+  EXPECT_FALSE(parse_native_password_hash("14E65567ABDB5135D0CFD9A70B3032C179A49EE7"));
+  EXPECT_FALSE(parse_native_password_hash("*14E65567ABDB5135D0CFD9A70B3032C179A49EZ7"));
+  EXPECT_FALSE(parse_native_password_hash("invalid"));
+}
+
 TEST(CachingSha2Password, KnownVector) {
   Bytes nonce;
   for (std::uint8_t i = 1; i <= 20; ++i) nonce.push_back(i);
