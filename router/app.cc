@@ -123,6 +123,7 @@ bool App::start() {
     }
     workers_.push_back(std::move(worker));
   }
+  start_account_reader();
   prober_ = std::make_unique<routing::DestinationProber>(&loop_, logger_, routes_);
   prober_->start();
   if (group_) group_->start();
@@ -139,6 +140,27 @@ bool App::start() {
   logger_.info("grouter {} started with {} worker thread(s), pid {}", GROUTER_VERSION, threads,
                getpid());
   return true;
+}
+
+void App::start_account_reader() {
+  // Terminated routes learn the accounts' hashes from the group's nodes, read with cluster_user:
+  // enough to check a client's reply and to log it in to further nodes. Without a group a
+  // terminated route logs each client in to its one node with the node's own nonce.
+  if (!config_.group_replication) return;
+  auto cache = std::make_shared<routing::AccountCache>();
+  bool any = false;
+  for (const auto& route : routes_) {
+    if (!route->config().session.terminated()) continue;
+    route->set_accounts(cache);
+    any = true;
+  }
+  if (!any) return;
+  AccountReaderOptions options;
+  for (const auto& node : config_.storage_nodes) options.nodes.push_back(node.address);
+  options.user = config_.group_replication->cluster_user;
+  options.password = config_.group_replication->cluster_password;
+  accounts_ = std::make_unique<AccountReader>(&loop_, logger_, std::move(options), cache);
+  accounts_->start();
 }
 
 bool App::start_group() {
@@ -178,6 +200,7 @@ void App::shutdown() {
   uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
   if (http_server_) http_server_->close([] {});
   if (prober_) prober_->close([] {});
+  if (accounts_) accounts_->close([] {});
   if (group_) group_->close([] {});
 }
 

@@ -10,6 +10,7 @@
 
 #include "base/logging.h"
 #include "metadata/group_controller.h"
+#include "router/account_reader.h"
 #include "router/config.h"
 #include "router/http/http_server.h"
 #include "router/rest_api.h"
@@ -33,6 +34,7 @@ class App {
  private:
   bool start();
   bool start_group();
+  void start_account_reader();
   void shutdown();
   void fail(const std::string& message);
 
@@ -47,6 +49,7 @@ class App {
   std::unique_ptr<RestApi> rest_api_;
   std::unique_ptr<http::HttpServer> http_server_;
   std::unique_ptr<metadata::GroupController> group_;
+  std::unique_ptr<AccountReader> accounts_;  // terminated routes over a group: mysql.user
   uint64_t group_generation_ = 0;
   bool stopping_ = false;
   int exit_status_ = 0;  // 1 after exit_state_action=ABORT_SERVER

@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "routing/account_cache.h"
 #include "routing/blocked_hosts.h"
 #include "routing/destination.h"
 #include "routing/destination_set.h"
@@ -91,6 +92,10 @@ class Route {
   const RouteConfig& config() const { return config_; }
   const std::string& name() const { return config_.name; }
   const std::shared_ptr<const TlsContexts>& tls() const { return tls_; }
+  // Terminated routes over a group: the accounts read from its nodes. Set before the workers
+  // start; null otherwise.
+  void set_accounts(std::shared_ptr<AccountCache> accounts) { accounts_ = std::move(accounts); }
+  const std::shared_ptr<AccountCache>& accounts() const { return accounts_; }
   DestinationPlanner& planner() { return planner_; }
   BlockedHosts& blocked_hosts() { return blocked_hosts_; }
   const BlockedHosts& blocked_hosts() const { return blocked_hosts_; }
@@ -149,6 +154,7 @@ class Route {
  private:
   const RouteConfig config_;
   const std::shared_ptr<const TlsContexts> tls_;
+  std::shared_ptr<AccountCache> accounts_;
   DestinationPlanner planner_;
   BlockedHosts blocked_hosts_;
   RouteCounters counters_;
