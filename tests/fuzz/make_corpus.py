@@ -45,6 +45,21 @@ def session_block(ok_payload):
     return ok_payload[pos:pos + size]
 
 
+# COM_QUERY texts for the statement classifier: one of each shape it reads.
+CLASSIFIER_SEEDS = [
+    "SELECT * FROM t WHERE note = 'x; DELETE' FOR UPDATE",
+    "WITH c AS (SELECT REPLACE(a, 'x', 'y') FROM t) UPDATE t, c SET t.a = @v := 1",
+    "/*!50000 SET NAMES utf8 */; -- x\n# y\nSELECT /*+ hint */ `a``b` INTO @v",
+    "SET @@SESSION.group_replication_consistency = 'BEFORE', autocommit = 0",
+    "SELECT @@group_replication_consistency AS c",
+    "ROUTER SET access_mode = 'read_only'",
+    "START TRANSACTION READ ONLY, WITH CONSISTENT SNAPSHOT",
+    "COMMIT WORK AND NO CHAIN RELEASE",
+    "SET STATEMENT max_statement_time = 1 FOR SELECT GET_LOCK('a', 1)",
+    "CREATE /*M!100000 OR REPLACE */ TEMPORARY TABLE t (a INT)",
+]
+
+
 def main():
     f = load_frames()
     p = {name: frame[4:] for name, frame in f.items()}
@@ -83,6 +98,7 @@ def main():
         "command": [p[n] for n in ["CliQuery", "CliInitDb", "Ping", "Quit", "ProcessKill",
                                    "SetOption", "Statistics", "ResetConnection"]],
         "stmt_command": [p[n] for n in ["StmtPrepare", "StmtSendLongData", "StmtClose", "StmtReset"]],
+        "classifier": [s.encode() for s in CLASSIFIER_SEEDS],
     }
     for target, seeds in corpus.items():
         folder = os.path.join(HERE, "corpus", target)
