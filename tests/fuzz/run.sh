@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds every libFuzzer target of the MySQL wire codec with clang-19 (ASan + UBSan) and runs each for
-# SECONDS_PER_TARGET seconds (default 10) on a copy of its seed corpus. Prints one line per target and
-# exits non-zero if any target crashed. Scratch files go to tests/fuzz/corpus-work/ (git-ignored).
+# Builds every libFuzzer target of the MySQL wire codec and the exchange tracker with clang-19
+# (ASan + UBSan) and runs each for SECONDS_PER_TARGET seconds (default 10) on a copy of its seed
+# corpus. Prints one line per target and exits non-zero if any target crashed. Scratch files go to tests/fuzz/corpus-work/ (git-ignored).
 set -u -o pipefail
 
 seconds="${1:-10}"
@@ -15,11 +15,17 @@ flags=(-std=c++23 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recov
 
 mkdir -p "$build"
 
-# The codec is compiled once (without the fuzzer's main) and linked into every target.
+# The codec and the pure command-phase tracker (routing/meson.build's grouter_exchange) are
+# compiled once (without the fuzzer's main) and linked into every target.
+sources=("$repo"/protocol/mysql_wire/*.cc)
+for name in exchange_error exchange_tracker exchange_tracker_replies session_facts statement_table; do
+  sources+=("$repo/routing/$name.cc")
+done
 objects=()
-for src in "$repo"/protocol/mysql_wire/*.cc; do
-  obj="$build/codec-$(basename "${src%.cc}").o"
-  if [[ ! -f "$obj" || "$src" -nt "$obj" || -n "$(find "$repo/protocol/mysql_wire" -name '*.h' -newer "$obj")" ]]; then
+for src in "${sources[@]}"; do
+  dir="$(dirname "$src")"
+  obj="$build/$(basename "$dir")-$(basename "${src%.cc}").o"
+  if [[ ! -f "$obj" || "$src" -nt "$obj" || -n "$(find "$repo/protocol/mysql_wire" "$dir" -name '*.h' -newer "$obj")" ]]; then
     "$cxx" "${flags[@]/-fsanitize=fuzzer,address,undefined/-fsanitize=fuzzer-no-link,address,undefined}" \
       -c "$src" -o "$obj" || { echo "fuzz build: compiling $src failed"; exit 2; }
   fi
