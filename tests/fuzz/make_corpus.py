@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """Writes the seed corpus of every fuzz target (corpus/<target>/) from the frames captured from
 MariaDB 10.11 (tests/unit/protocol/captured_frames.h), each prefixed with the parameters the target
-reads first (see README.md)."""
+reads first (see README.md); exchange_tracker's seeds are the command phases of the captured relay
+logs (tests/unit/protocol/capture/logs)."""
 import os
 import re
 import struct
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FRAMES = os.path.join(HERE, "..", "unit", "protocol", "captured_frames.h")
+LOGS = os.path.join(HERE, "..", "unit", "protocol", "capture", "logs")
+EXCHANGE_LOGS = ["cli-0.log", "cli-2.log", "cli-4.log", "script-eof.log", "script-deprecate-eof.log",
+                 "exchanges-eof.log", "exchanges-deprecate-eof.log"]
 CLI_CAPS, CLI_MARIADB_CAPS = 0x00bfa284, 0x1d
 SCRIPT_CAPS, SCRIPT_DEPRECATE_EOF_CAPS = 0x00aea209, 0x01aea209
 ITEM_TYPES = bytes([0x03, 0xfd, 0xf6, 0x0c, 0xfc])
@@ -60,6 +64,40 @@ CLASSIFIER_SEEDS = [
 ]
 
 
+def log_frames(path):
+    """(from_client, payload) of each frame of a relay log, in order."""
+    buffers = {"C>S": b"", "S>C": b""}
+    frames = []
+    for line in open(path):
+        direction, hexdata = line.split()
+        buf = buffers[direction] + bytes.fromhex(hexdata)
+        while len(buf) >= 4 and len(buf) >= 4 + int.from_bytes(buf[:3], "little"):
+            size = int.from_bytes(buf[:3], "little")
+            frames.append((direction == "C>S", buf[4:4 + size]))
+            buf = buf[4 + size:]
+        buffers[direction] = buf
+    return frames
+
+
+def exchange_seed(path):
+    """The agreed capabilities and the command phase of a captured session as exchange_tracker steps."""
+    frames = log_frames(path)
+    greeting, response = frames[0][1], frames[1][1]
+    pos = greeting.index(b"\0", 1) + 1 + 4 + 8 + 1
+    server_caps = int.from_bytes(greeting[pos:pos + 2], "little")
+    server_caps |= int.from_bytes(greeting[pos + 5:pos + 7], "little") << 16
+    server_mariadb = int.from_bytes(greeting[pos + 14:pos + 18], "little")
+    client_caps = int.from_bytes(response[0:4], "little")
+    client_mariadb = int.from_bytes(response[28:32], "little")
+    caps = server_caps & client_caps
+    mariadb = server_mariadb & client_mariadb if not caps & 1 else 0
+    login = next(i for i in range(2, len(frames)) if not frames[i][0] and frames[i][1][:1] == b"\0")
+    seed = u32(caps) + u32(mariadb)
+    for from_client, payload in frames[login + 1:]:
+        seed += bytes([1 if from_client else 0]) + struct.pack("<H", len(payload)) + payload
+    return seed
+
+
 def main():
     f = load_frames()
     p = {name: frame[4:] for name, frame in f.items()}
@@ -99,6 +137,7 @@ def main():
                                    "SetOption", "Statistics", "ResetConnection"]],
         "stmt_command": [p[n] for n in ["StmtPrepare", "StmtSendLongData", "StmtClose", "StmtReset"]],
         "classifier": [s.encode() for s in CLASSIFIER_SEEDS],
+        "exchange_tracker": [exchange_seed(os.path.join(LOGS, n)) for n in EXCHANGE_LOGS],
     }
     for target, seeds in corpus.items():
         folder = os.path.join(HERE, "corpus", target)

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Builds every libFuzzer target (the MySQL wire codec, the statement classifier) with clang-19
-# (ASan + UBSan) and runs each for SECONDS_PER_TARGET seconds (default 10) on a copy of its seed
-# corpus. Prints one line per target and exits non-zero if any target crashed. Scratch files go to
-# tests/fuzz/corpus-work/ (git-ignored).
+# Builds every libFuzzer target (the MySQL wire codec, the statement classifier, the exchange
+# tracker) with clang-19 (ASan + UBSan) and runs each for SECONDS_PER_TARGET seconds (default 10)
+# on a copy of its seed corpus. Prints one line per target and exits non-zero if any target
+# crashed. Scratch files go to tests/fuzz/corpus-work/ (git-ignored).
 set -u -o pipefail
 
 seconds="${1:-10}"
@@ -16,14 +16,18 @@ flags=(-std=c++23 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recov
 
 mkdir -p "$build"
 
-# The codec and the statement classifier are compiled once (without the fuzzer's main) and linked
-# into every target.
+# The codec, the statement classifier and the pure command-phase tracker are compiled once
+# (without the fuzzer's main) and linked into every target.
+sources=("$repo"/protocol/mysql_wire/*.cc)
+for name in classifier sql_tokenizer statement_parser statement_scan \
+            exchange_error exchange_tracker exchange_tracker_replies session_facts statement_table; do
+  sources+=("$repo/routing/$name.cc")
+done
 objects=()
-for src in "$repo"/protocol/mysql_wire/*.cc \
-           "$repo"/routing/{classifier,sql_tokenizer,statement_parser,statement_scan}.cc; do
+for src in "${sources[@]}"; do
   dir="$(dirname "$src")"
   obj="$build/$(basename "$dir")-$(basename "${src%.cc}").o"
-  if [[ ! -f "$obj" || "$src" -nt "$obj" || -n "$(find "$dir" -maxdepth 1 -name '*.h' -newer "$obj")" ]]; then
+  if [[ ! -f "$obj" || "$src" -nt "$obj" || -n "$(find "$repo/protocol/mysql_wire" "$dir" -name '*.h' -newer "$obj")" ]]; then
     "$cxx" "${flags[@]/-fsanitize=fuzzer,address,undefined/-fsanitize=fuzzer-no-link,address,undefined}" \
       -c "$src" -o "$obj" || { echo "fuzz build: compiling $src failed"; exit 2; }
   fi

@@ -22,6 +22,14 @@ def native_scramble(password, nonce):
     return bytes(a ^ b for a, b in zip(h1, h2))
 
 
+def greeting_nonce(greeting):
+    """The 20-byte nonce of a Handshake v10 greeting payload."""
+    pos = greeting.index(b"\0", 1) + 1 + 4
+    nonce = greeting[pos:pos + 8]
+    pos += 8 + 1 + 2 + 1 + 2 + 2 + 1 + 6 + 4
+    return nonce + greeting[pos:pos + 12]
+
+
 class Conn:
     def __init__(self, port):
         self.sock = socket.create_connection(("127.0.0.1", port))
@@ -67,12 +75,7 @@ def main():
     port, user, password, deprecate_eof = (int(sys.argv[1]), sys.argv[2].encode(), sys.argv[3].encode(),
                                            sys.argv[4] == "1")
     c = Conn(port)
-    greeting = c.read()
-    version_end = greeting.index(b"\0", 1)
-    pos = version_end + 1 + 4
-    nonce = greeting[pos:pos + 8]
-    pos += 8 + 1 + 2 + 1 + 2 + 2 + 1 + 6 + 4
-    nonce += greeting[pos:pos + 12]
+    nonce = greeting_nonce(c.read())
     caps = (CLIENT_CONNECT_WITH_DB | CLIENT_PROTOCOL_41 | CLIENT_TRANSACTIONS | CLIENT_SECURE_CONNECTION
             | CLIENT_MULTI_RESULTS | CLIENT_PS_MULTI_RESULTS | CLIENT_PLUGIN_AUTH
             | CLIENT_PLUGIN_AUTH_LENENC | CLIENT_SESSION_TRACK | CLIENT_LONG_PASSWORD)
