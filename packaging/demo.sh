@@ -119,6 +119,18 @@ server_ssl_mode = REQUIRED
 server_ssl_verify = VERIFY_IDENTITY
 server_ssl_ca = $demo_dir/ssl/ca.pem
 
+# One port for everything: reads on the secondaries, writes and transactions on the primary
+# (MySQL Router's access_mode = auto), read-your-writes on by default.
+[routing:rw_split]
+bind_address = 127.0.0.1
+bind_port = 6450
+destinations = metadata-cache://mygroup/?role=PRIMARY_AND_SECONDARY
+access_mode = auto
+client_ssl_mode = PREFERRED
+client_ssl_cert = $demo_dir/ssl/router-cert.pem
+client_ssl_key = $demo_dir/ssl/router-key.pem
+server_ssl_mode = PREFERRED
+
 [http_server]
 bind_address = 127.0.0.1
 port = 8443
@@ -153,6 +165,9 @@ $(group_summary)
 Connect (users app/app_pw, admin/admin_pw):
   read-write:  mariadb -h 127.0.0.1 -P 6446 -u app -papp_pw test        (the primary)
   read-only:   mariadb -h 127.0.0.1 -P 6447 -u app -papp_pw -e 'SELECT @@port'   (the secondaries in turn)
+  read/write splitting on one port (reads on a secondary, writes on the primary):
+               mariadb -h 127.0.0.1 -P 6450 -u app -papp_pw test \\
+                 -e "SELECT @@port; SELECT @@port FOR UPDATE"
   TLS, terminated by grouter (TLS to the primary too):
                mariadb -h 127.0.0.1 -P 6448 -u app -papp_pw --ssl --ssl-ca=$demo_dir/ssl/ca.pem \\
                  -e "SHOW STATUS LIKE 'Ssl_cipher'"

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "protocol/mysql_wire/scramble.h"
 #include "router/group_routing.h"
 #include "router/version.h"
 #include "routing/listen_socket.h"
@@ -149,9 +150,15 @@ void App::start_account_reader() {
   if (!config_.group_replication) return;
   auto cache = std::make_shared<routing::AccountCache>();
   bool any = false;
+  routing::ClusterLogin cluster;
+  cluster.user = config_.group_replication->cluster_user;
+  cluster.proof =
+      mysql_wire::native_password_stage1(config_.group_replication->cluster_password).value_or(
+          std::vector<std::uint8_t>{});
   for (const auto& route : routes_) {
     if (!route->config().session.terminated()) continue;
     route->set_accounts(cache);
+    route->set_cluster_login(cluster);
     any = true;
   }
   if (!any) return;

@@ -241,6 +241,27 @@ void handle_routing(ParseState& s, const std::string& section, const std::string
     if (value != "classic") return bad("only 'classic' (the MySQL protocol) is supported");
   } else if (set_session_option(route.session, key, value, bad)) {
     return;
+  } else if (key == "access_mode") {
+    if (value != "auto") return bad("expected auto (or no access_mode)");
+    route.access_mode_auto = true;
+  } else if (key == "wait_for_my_writes") {
+    auto on = parse_on_off(value);
+    if (!on) return bad(on.error());
+    route.wait_for_my_writes = *on;
+  } else if (key == "wait_for_my_writes_timeout") {
+    auto seconds = parse_unsigned(value, 0, 3600);
+    if (!seconds) return bad(seconds.error());
+    route.wait_for_my_writes_timeout = std::chrono::seconds(*seconds);
+  } else if (key == "consistency") {
+    auto level = routing::parse_consistency(value);
+    if (!level) {
+      return bad("expected EVENTUAL, BEFORE_ON_PRIMARY_FAILOVER, BEFORE, AFTER or BEFORE_AND_AFTER");
+    }
+    if (routing::waits_after_write(*level)) {
+      return bad("not enforced yet (a write's OK does not wait for every member); use EVENTUAL, "
+                 "BEFORE_ON_PRIMARY_FAILOVER or BEFORE");
+    }
+    route.consistency = level;
   } else {
     s.fail(s.line, "unknown option '" + key + "' in section [" + section + "]");
   }
@@ -317,6 +338,26 @@ void declare_sections(ParseState& s) {
   }
 }
 
+// MySQL Router's rules for access_mode = auto, in its words.
+std::optional<std::string> check_access_mode(const RouteConfig& route) {
+  if (!route.access_mode_auto) return std::nullopt;
+  if (!route.group) return "'access_mode=auto' requires 'destinations=metadata-cache:...'";
+  if (route.group->role != routing::ServerRole::kPrimaryAndSecondary) {
+    return "'access_mode=auto' requires that the 'role' in 'destinations=metadata-cache:...?role=...' "
+           "is 'PRIMARY_AND_SECONDARY'";
+  }
+  const auto client = route.session.client_mode();
+  if (client == routing::ClientSslMode::kPassthrough) {
+    return "'access_mode=auto' is not supported with 'client_ssl_mode=PASSTHROUGH'";
+  }
+  if (client == routing::ClientSslMode::kPreferred &&
+      route.session.server_mode() == routing::ServerSslMode::kAsClient) {
+    return "'access_mode=auto' is not supported with 'client_ssl_mode=PREFERRED' and "
+           "'server_ssl_mode=AS_CLIENT'";
+  }
+  return std::nullopt;
+}
+
 void validate_routes(ParseState& s) {
   std::map<std::pair<std::string, std::uint16_t>, std::string> bound;
   for (const auto& [section, index] : s.route_index) {
@@ -344,6 +385,13 @@ void validate_routes(ParseState& s) {
       s.fail(key_line("routing_strategy"), "routing_strategy round-robin-with-fallback in [" + section +
                        "] needs metadata-cache destinations; for a static list use "
                        "first-available, next-available or round-robin");
+    }
+    if (auto broken = check_access_mode(route)) {
+      s.fail(key_line("access_mode"), "[" + section + "]: " + *broken);
+    } else if (route.consistency && !route.session.terminated()) {
+      s.fail(key_line("consistency"),
+             "consistency in [" + section + "] needs a terminated route (client_ssl_mode "
+             "DISABLED, PREFERRED or REQUIRED): a relayed session's statements are not seen");
     }
     if (auto broken = routing::check_session_config(route.session)) {
       s.fail(s.seen.contains({section, "client_ssl_mode"}) ? key_line("client_ssl_mode") : line,
@@ -440,6 +488,13 @@ std::expected<Config, std::string> parse_config(std::string_view text, const std
   validate_routes(s);
   validate_group(s);
   if (!s.error.empty()) return std::unexpected(s.error);
+  if (s.config.group_replication) {  // a route's sessions start at the group's level
+    for (auto& route : s.config.routes) {
+      if (!route.consistency) {
+        route.consistency = routing::parse_consistency(to_string(s.config.group_replication->consistency));
+      }
+    }
+  }
   return std::move(s.config);
 }
 

@@ -142,6 +142,8 @@ void Connection::on_destinations_changed() {
   if (state_ == State::kWaiting) {
     uv_timer_stop(&connect_timer_);
     begin_connect();
+  } else if (splitter_) {
+    check_split_legs();
   } else if (state_ == State::kRelaying && !route_->allows(destination_)) {
     context_.logger.info("[routing:{}] closing {}'s session: {} may no longer serve this route",
                          route_->name(), client_host_, destination_.to_string());
@@ -362,7 +364,7 @@ void Connection::on_read(Side from, ssize_t nread, const uv_buf_t* buf) {
     stats_->time_last_received_from_server.store(now, std::memory_order_relaxed);
     counters.bytes_from_server.fetch_add(size, std::memory_order_relaxed);
   }
-  if (terminator_ && !terminator_->transparent()) {
+  if (terminator_ && (!terminator_->transparent() || splitter_)) {
     terminate_bytes(from, buf->base, size);
     return;
   }
@@ -378,13 +380,11 @@ void Connection::terminate_bytes(Side from, const char* data, std::size_t size) 
   TerminatorOutput out;
   const auto event = from == Side::kClient ? terminator_->on_client_bytes(bytes, out)
                                            : terminator_->on_server_bytes(bytes, out);
-  if (!out.to_server.empty()) {
-    forward(Side::kServer, reinterpret_cast<const char*>(out.to_server.data()), out.to_server.size());
-  }
+  SplitterOutput split;
+  if (splitter_) split = split_plaintext(out);
+  send_terminated(out);
   if (state_ == State::kClosing) return;
-  if (!out.to_client.empty()) {
-    forward(Side::kClient, reinterpret_cast<const char*>(out.to_client.data()), out.to_client.size());
-  }
+  if (splitter_) apply_split(split);
   if (state_ == State::kClosing) return;
   switch (event) {
     case SessionTerminator::Event::kContinue:
@@ -397,6 +397,7 @@ void Connection::terminate_bytes(Side from, const char* data, std::size_t size) 
                             route_->name(), client_host_, terminator_->user(),
                             terminator_->client_tls() ? "TLS" : "plain",
                             terminator_->server_tls() ? "TLS" : "plain", destination_.to_string());
+      if (route_->config().access_mode_auto) start_split();
       return;
     case SessionTerminator::Event::kDone:
       watching_handshake_ = false;
@@ -408,6 +409,16 @@ void Connection::terminate_bytes(Side from, const char* data, std::size_t size) 
       record_connect_error(terminator_->reason().c_str());
       close_after_flush();
       return;
+  }
+}
+
+void Connection::send_terminated(TerminatorOutput& out) {
+  if (!out.to_server.empty()) {
+    forward(Side::kServer, reinterpret_cast<const char*>(out.to_server.data()), out.to_server.size());
+  }
+  if (state_ == State::kClosing) return;
+  if (!out.to_client.empty()) {
+    forward(Side::kClient, reinterpret_cast<const char*>(out.to_client.data()), out.to_client.size());
   }
 }
 
@@ -462,6 +473,7 @@ void Connection::forward(Side to, const char* data, std::size_t size) {
   // terminated route either side may feed it).
   uv_read_stop(stream(to == Side::kClient ? Side::kServer : Side::kClient));
   if (terminator_) uv_read_stop(stream(to));
+  if (secondary_) secondary_->pause_reading();
   write_pending(to);
 }
 
@@ -503,8 +515,9 @@ void Connection::on_write_done(Side to, int status) {
   if (!terminator_) {
     start_reading(to == Side::kClient ? Side::kServer : Side::kClient);
   } else if (!to_client_.active && !to_server_.active) {
-    start_reading(Side::kClient);
+    update_client_reading();
     start_reading(Side::kServer);
+    if (secondary_) secondary_->resume_reading();
   }
 }
 
@@ -546,6 +559,7 @@ void Connection::close() {
     server_ = nullptr;
   }
   if (resolving_ != nullptr) uv_cancel(reinterpret_cast<uv_req_t*>(resolving_));
+  close_secondary();
 }
 
 void Connection::close_handle(uv_handle_t* handle) {

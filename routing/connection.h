@@ -28,6 +28,9 @@
 
 #include "routing/handshake_tracker.h"
 #include "routing/route.h"
+#include "routing/frame_buffer.h"
+#include "routing/rw_splitter.h"
+#include "routing/server_link.h"
 #include "routing/terminator.h"
 #include "routing/worker_context.h"
 
@@ -84,6 +87,17 @@ class Connection {
   void on_read(Side from, ssize_t nread, const uv_buf_t* buf);
   void observe_handshake(Side from, const char* data, std::size_t size);
   void terminate_bytes(Side from, const char* data, std::size_t size);
+  void send_terminated(TerminatorOutput& out);
+
+  // access_mode = auto (connection_split.cc).
+  void start_split();
+  SplitterOutput split_plaintext(TerminatorOutput& out);
+  void apply_split(SplitterOutput& out);
+  void open_secondary();
+  void close_secondary();
+  void on_secondary_bytes(std::span<const std::uint8_t> bytes);
+  void check_split_legs();
+  void update_client_reading();
   void close_after_flush();
   void write_pending(Side to);
   void forward(Side to, const char* data, std::size_t size);
@@ -121,6 +135,11 @@ class Connection {
   Destination destination_;            // the server this session is relayed to
   HandshakeTracker tracker_;
   std::unique_ptr<SessionTerminator> terminator_;  // terminated routes, from on_connected()
+  std::unique_ptr<RwSplitter> splitter_;           // access_mode = auto, once authenticated
+  std::unique_ptr<ServerLink> secondary_;          // its secondary leg
+  FrameBuffer client_frames_;
+  FrameBuffer primary_frames_;
+  FrameBuffer secondary_frames_;
   bool watching_handshake_ = true;
   bool admitted_ = false;
   bool close_after_flush_ = false;

@@ -77,7 +77,7 @@ ConnectPlan Route::plan_connection() {
       break;
     case ServerRole::kPrimaryAndSecondary:
       add(set->primaries, preferred);
-      add(set->secondaries, preferred);
+      if (!config_.access_mode_auto) add(set->secondaries, preferred);  // auto: the primary leg
       break;
   }
   plan.order = planner_.plan(preferred, fallback);
@@ -99,11 +99,20 @@ void Route::report_reachable(const ConnectPlan& plan, std::size_t index) {
 bool Route::allows(const Destination& destination) const {
   if (!config_.group) return true;
   const auto set = published_.load();
-  if (config_.group->role == ServerRole::kPrimary) {
+  // A read/write-splitting session's first connection is its primary leg.
+  if (config_.group->role == ServerRole::kPrimary || config_.access_mode_auto) {
     return std::find(set->primaries.begin(), set->primaries.end(), destination) !=
            set->primaries.end();
   }
   return set->contains(destination);
+}
+
+std::optional<Destination> Route::pick_secondary() {
+  if (!config_.group) return std::nullopt;
+  const auto set = published_.load();
+  if (set->secondaries.empty()) return std::nullopt;
+  const std::uint64_t turn = secondary_turn_.fetch_add(1, std::memory_order_relaxed);
+  return set->secondaries[turn % set->secondaries.size()];
 }
 
 void Route::publish(std::shared_ptr<const DestinationSet> destinations) {

@@ -16,6 +16,7 @@
 
 #include "routing/account_cache.h"
 #include "routing/blocked_hosts.h"
+#include "routing/consistency.h"
 #include "routing/destination.h"
 #include "routing/destination_set.h"
 #include "routing/session_config.h"
@@ -44,6 +45,13 @@ struct RouteConfig {
   // Relayed unchanged (client_ssl_mode = PASSTHROUGH, the default without client_ssl_cert) or
   // terminated by grouter, with MySQL Router's TLS options.
   SessionConfig session;
+  // MySQL Router's access_mode = auto: one port, reads to secondaries, the rest to the primary
+  // (routing/rw_splitter.h). Needs a terminated route over ?role=PRIMARY_AND_SECONDARY.
+  bool access_mode_auto = false;
+  bool wait_for_my_writes = true;
+  std::chrono::seconds wait_for_my_writes_timeout{2};
+  // The consistency level of the route's sessions; unset: the group's.
+  std::optional<Consistency> consistency;
 };
 
 // The destinations one new connection will try, in order.
@@ -68,6 +76,13 @@ struct ConnectionStats {
   std::atomic<EpochMicros> time_last_received_from_server{0};
   // Set once, before time_connected_to_server is published.
   std::string destination_address;
+};
+
+// How grouter logs in to a storage node as cluster_user (its own waits for AFTER consistency):
+// the user and SHA1 of the password (see protocol/mysql_wire/scramble.h).
+struct ClusterLogin {
+  std::string user;
+  std::vector<std::uint8_t> proof;
 };
 
 struct RouteCounters {
@@ -96,6 +111,9 @@ class Route {
   // start; null otherwise.
   void set_accounts(std::shared_ptr<AccountCache> accounts) { accounts_ = std::move(accounts); }
   const std::shared_ptr<AccountCache>& accounts() const { return accounts_; }
+  // Terminated routes over a group: cluster_user's login. Set before the workers start.
+  void set_cluster_login(ClusterLogin login) { cluster_login_ = std::move(login); }
+  const std::optional<ClusterLogin>& cluster_login() const { return cluster_login_; }
   DestinationPlanner& planner() { return planner_; }
   BlockedHosts& blocked_hosts() { return blocked_hosts_; }
   const BlockedHosts& blocked_hosts() const { return blocked_hosts_; }
@@ -121,9 +139,12 @@ class Route {
 
   // Group routes: whether a connection to DESTINATION may stay open under the newest
   // publication. PRIMARY: it is the primary; SECONDARY and PRIMARY_AND_SECONDARY: it is an ONLINE
-  // member (a secondary promoted to primary keeps its read-only sessions, as in MySQL Router).
-  // Static routes: always.
+  // member (a secondary promoted to primary keeps its read-only sessions, as in MySQL Router);
+  // access_mode = auto (the session's primary leg): it is the primary. Static routes: always.
   bool allows(const Destination& destination) const;
+  // access_mode = auto: the secondary a session's reads should use next (round robin over the
+  // ONLINE secondaries), or nullopt when the group has none.
+  std::optional<Destination> pick_secondary();
 
   // Group routes: installs a new snapshot and wakes every worker (each then re-checks its
   // connections of this route and its waiting clients). Thread-safe.
@@ -155,12 +176,14 @@ class Route {
   const RouteConfig config_;
   const std::shared_ptr<const TlsContexts> tls_;
   std::shared_ptr<AccountCache> accounts_;
+  std::optional<ClusterLogin> cluster_login_;
   DestinationPlanner planner_;
   BlockedHosts blocked_hosts_;
   RouteCounters counters_;
   std::atomic<bool> listening_{false};
   std::unique_ptr<std::atomic<bool>[]> quarantined_;  // one flag per destination
   std::atomic<std::size_t> quarantined_count_{0};
+  std::atomic<std::uint64_t> secondary_turn_{0};
   const std::shared_ptr<const std::vector<Destination>> static_targets_;
   std::atomic<std::shared_ptr<const DestinationSet>> published_;
 

@@ -130,21 +130,45 @@ SessionTerminator::Event SessionTerminator::take_bytes(bool from_client,
   return drain_frames(from_client);
 }
 
+// The command phase: what one side sent goes to the other, or to the caller after
+// hand_over_command_phase().
+void SessionTerminator::pass_command_bytes(bool from_client) {
+  std::vector<std::uint8_t>& in = from_client ? client_in_ : server_in_;
+  if (in.empty()) return;
+  if (hand_over_) {
+    auto& plain = from_client ? out_->client_plain : out_->server_plain;
+    plain.insert(plain.end(), in.begin(), in.end());
+    in.clear();
+    return;
+  }
+  std::vector<std::uint8_t> bytes;
+  bytes.swap(in);
+  if (from_client) {
+    emit_server(bytes);
+  } else {
+    emit_client(bytes);
+  }
+}
+
+void SessionTerminator::send_client_plain(std::span<const std::uint8_t> bytes,
+                                          TerminatorOutput& out) {
+  out_ = &out;
+  emit_client(bytes);
+}
+
+void SessionTerminator::send_server_plain(std::span<const std::uint8_t> bytes,
+                                          TerminatorOutput& out) {
+  out_ = &out;
+  emit_server(bytes);
+}
+
 // Hands every complete frame waiting on one side to its handler; in the command phase, passes
 // the bytes on as they are.
 SessionTerminator::Event SessionTerminator::drain_frames(bool from_client) {
   for (;;) {
     std::vector<std::uint8_t>& in = from_client ? client_in_ : server_in_;
     if (phase_ == Phase::kCommand) {
-      if (!in.empty()) {
-        std::vector<std::uint8_t> bytes;
-        bytes.swap(in);
-        if (from_client) {
-          emit_server(bytes);
-        } else {
-          emit_client(bytes);
-        }
-      }
+      pass_command_bytes(from_client);
       return Event::kContinue;
     }
     if (phase_ == Phase::kEnded) return Event::kDone;
@@ -170,12 +194,8 @@ SessionTerminator::Event SessionTerminator::drain_frames(bool from_client) {
     if (event != Event::kContinue) {
       if (event == Event::kAuthenticated) {
         // Whatever followed the OK (nothing, normally) belongs to the command phase.
-        std::vector<std::uint8_t> rest;
-        rest.swap(server_in_);
-        if (!rest.empty()) emit_client(rest);
-        rest.clear();
-        rest.swap(client_in_);
-        if (!rest.empty()) emit_server(rest);
+        pass_command_bytes(false);
+        pass_command_bytes(true);
       }
       return event;
     }
@@ -220,6 +240,8 @@ SessionTerminator::Event SessionTerminator::on_greeting(std::span<const std::uin
                           cap::kSecureConnection | (offer_tls ? cap::kSsl : 0);
   wire::ServerGreeting mine = greeting_;
   mine.capabilities = offered_capabilities_;
+  // Metadata caching keys on statement ids of one server; a session may use two.
+  mine.mariadb_capabilities &= ~wire::mariadb_capability::kCacheMetadata;
   mine.auth_plugin_name = std::string(kNativePlugin);
   std::vector<std::uint8_t> out;
   wire::append_server_greeting(out, mine);
@@ -308,6 +330,7 @@ SessionTerminator::Event SessionTerminator::on_server_auth_reply(
                        "storage node " + server_host_ + " sent an empty packet", Event::kDone);
   }
   if (payload[0] == wire::kOkMarker) {
+    login_ok_.assign(payload.begin(), payload.end());
     send_to_client(payload);
     phase_ = Phase::kCommand;
     return Event::kAuthenticated;

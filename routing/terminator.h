@@ -33,6 +33,9 @@ namespace grouter::routing {
 struct TerminatorOutput {
   std::vector<std::uint8_t> to_client;
   std::vector<std::uint8_t> to_server;
+  // After hand_over_command_phase(): the command phase's plaintext from each side.
+  std::vector<std::uint8_t> client_plain;
+  std::vector<std::uint8_t> server_plain;
 };
 
 class SessionTerminator {
@@ -63,6 +66,20 @@ class SessionTerminator {
   bool client_tls() const { return client_tls_ != nullptr; }
   bool server_tls() const { return server_tls_ != nullptr; }
 
+  // A read/write-splitting session takes the command phase over: from now on the plaintext each
+  // side sends comes out in client_plain / server_plain, and the caller sends with send_*_plain.
+  void hand_over_command_phase() { hand_over_ = true; }
+  void send_client_plain(std::span<const std::uint8_t> bytes, TerminatorOutput& out);
+  void send_server_plain(std::span<const std::uint8_t> bytes, TerminatorOutput& out);
+  // What the login agreed, for the session's further server connections.
+  std::uint32_t capabilities() const { return response_.capabilities & offered_capabilities_; }
+  std::uint32_t mariadb_capabilities() const {
+    return response_.mariadb_capabilities & greeting_.mariadb_capabilities;
+  }
+  const mysql_wire::HandshakeResponse& client_response() const { return response_; }
+  const std::vector<std::uint8_t>& nonce() const { return greeting_.nonce; }
+  const std::vector<std::uint8_t>& login_ok() const { return login_ok_; }
+
  private:
   enum class Phase {
     kServerGreeting,
@@ -87,6 +104,7 @@ class SessionTerminator {
   void send_handshake_response();
   Event on_server_auth_reply(std::span<const std::uint8_t> payload);
   Event drain_frames(bool from_client);
+  void pass_command_bytes(bool from_client);
 
   Event fail_client(std::uint16_t code, const char* sql_state, const std::string& message,
                     Event event);
@@ -112,6 +130,8 @@ class SessionTerminator {
   std::uint8_t client_sequence_ = 0;          // the next sequence id toward the client
   std::uint8_t server_sequence_ = 0;          // the next sequence id toward the server
   std::string reason_;
+  std::vector<std::uint8_t> login_ok_;  // the node's OK that ended the login
+  bool hand_over_ = false;
 };
 
 }  // namespace grouter::routing

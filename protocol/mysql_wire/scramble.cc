@@ -68,6 +68,11 @@ std::expected<Bytes, std::error_code> scramble_caching_sha2_password(
   return xor_bytes(*h1, *h3);
 }
 
+std::expected<Bytes, std::error_code> native_password_stage1(std::string_view password) {
+  if (password.empty()) return Bytes{};
+  return digest(EVP_sha1(), {bytes_of(password)});
+}
+
 std::expected<Bytes, std::error_code> native_password_hash(std::string_view password) {
   auto h1 = digest(EVP_sha1(), {bytes_of(password)});
   if (!h1) return h1;

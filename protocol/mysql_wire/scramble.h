@@ -28,6 +28,8 @@ inline constexpr std::size_t kCachingSha2ScrambleSize = 32;
 [[nodiscard]] std::expected<Bytes, std::error_code> scramble_caching_sha2_password(
     std::string_view password, std::span<const std::uint8_t> nonce);
 
+// SHA1(password): the proof a client's mysql_native_password reply carries.
+[[nodiscard]] std::expected<Bytes, std::error_code> native_password_stage1(std::string_view password);
 // SHA1(SHA1(password)): what a server stores for mysql_native_password.
 [[nodiscard]] std::expected<Bytes, std::error_code> native_password_hash(std::string_view password);
 // Server side: the SHA1(password) that REPLY, the client's answer to NONCE, proves when it

@@ -1,0 +1,203 @@
+// Connection's read/write-splitting side (access_mode = auto): the primary leg is the connection's
+// own server socket, run through its SessionTerminator; the secondary leg is a ServerLink logged
+// in with the client's proof; the RwSplitter decides which leg runs each command.
+#include <arpa/inet.h>
+
+#include "routing/connection.h"
+
+#include "protocol/mysql_wire/ok_packet.h"
+
+namespace grouter::routing {
+namespace {
+
+// The address grouter's socket to the primary has: the storage nodes see the session from there.
+std::string local_host_of(const uv_tcp_t* tcp) {
+  sockaddr_storage address{};
+  int length = sizeof(address);
+  if (uv_tcp_getsockname(tcp, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    return "127.0.0.1";
+  }
+  char name[INET6_ADDRSTRLEN] = {};
+  if (address.ss_family == AF_INET6) {
+    uv_ip6_name(reinterpret_cast<const sockaddr_in6*>(&address), name, sizeof(name));
+  } else {
+    uv_ip4_name(reinterpret_cast<const sockaddr_in*>(&address), name, sizeof(name));
+  }
+  return name;
+}
+
+}  // namespace
+
+void Connection::start_split() {
+  const RouteConfig& config = route_->config();
+  SplitterSettings settings;
+  settings.capabilities = terminator_->capabilities();
+  settings.mariadb_capabilities = terminator_->mariadb_capabilities();
+  settings.consistency = config.consistency.value_or(Consistency::kBeforeOnPrimaryFailover);
+  settings.wait_for_my_writes = config.wait_for_my_writes;
+  settings.wait_for_my_writes_timeout_s =
+      static_cast<std::uint32_t>(config.wait_for_my_writes_timeout.count());
+  splitter_ = std::make_unique<RwSplitter>(settings, terminator_->login_ok(),
+                                           terminator_->client_response().schema);
+  terminator_->hand_over_command_phase();
+}
+
+SplitterOutput Connection::split_plaintext(TerminatorOutput& out) {
+  SplitterOutput split;
+  if (!out.server_plain.empty()) {
+    primary_frames_.append(out.server_plain);
+    out.server_plain.clear();
+    while (auto frame = primary_frames_.next()) {
+      splitter_->on_server_frame(Leg::kPrimary, *frame, split);
+      if (!split.fatal.empty()) break;
+    }
+  }
+  if (!out.client_plain.empty() && split.fatal.empty()) {
+    client_frames_.append(out.client_plain);
+    out.client_plain.clear();
+    while (auto frame = client_frames_.next()) {
+      splitter_->on_client_frame(*frame, split);
+      if (!split.fatal.empty()) break;
+    }
+  }
+  // Replies and commands go through the terminator (TLS on either leg).
+  if (!split.to_client.empty()) terminator_->send_client_plain(split.to_client, out);
+  if (!split.to_primary.empty()) terminator_->send_server_plain(split.to_primary, out);
+  split.to_client.clear();
+  split.to_primary.clear();
+  return split;  // the rest after OUT is sent (a fatal end must not cut it)
+}
+
+// Executes what the splitter asked that does not go through the terminator's output.
+void Connection::apply_split(SplitterOutput& split) {
+  if (!split.to_client.empty() || !split.to_primary.empty()) {
+    TerminatorOutput out;
+    if (!split.to_client.empty()) terminator_->send_client_plain(split.to_client, out);
+    if (!split.to_primary.empty()) terminator_->send_server_plain(split.to_primary, out);
+    send_terminated(out);
+    if (state_ == State::kClosing) return;
+  }
+  if (!split.to_secondary.empty() && secondary_ && !secondary_->send(split.to_secondary)) {
+    split.fatal = "the secondary leg's send queue is full";
+  }
+  if (split.close_secondary) close_secondary();
+  if (!split.fatal.empty()) {
+    context_.logger.info("[routing:{}] session of {} ends: {}", route_->name(), client_host_,
+                         split.fatal);
+    close_after_flush();
+    return;
+  }
+  if (split.open_secondary) open_secondary();
+  update_client_reading();
+}
+
+void Connection::update_client_reading() {
+  if (state_ != State::kRelaying || to_client_.active || to_server_.active) return;
+  if (splitter_ && !splitter_->accepting_client()) {
+    uv_read_stop(stream(Side::kClient));
+  } else {
+    start_reading(Side::kClient);
+  }
+}
+
+void Connection::open_secondary() {
+  SplitterOutput split;
+  auto fail = [&](const std::string& why) {
+    context_.logger.debug("[routing:{}] {}: no secondary leg: {}", route_->name(), client_host_, why);
+    splitter_->on_secondary_failed(why, split);
+    apply_split(split);
+  };
+  const auto target = route_->pick_secondary();
+  if (!target) return fail("the group has no ONLINE secondary");
+  const auto& accounts = route_->accounts();
+  if (!accounts) return fail("grouter has not read the accounts (cluster_user)");
+  const auto& response = terminator_->client_response();
+  const auto lookup = accounts->prove(response.user, local_host_of(&server_->tcp),
+                                      response.auth_response, terminator_->nonce());
+  if (lookup.outcome != ProofLookup::Outcome::kProven) {
+    accounts->request_refresh(uv_now(context_.loop));
+    return fail("the account's stored hash does not prove the login (refreshing the accounts)");
+  }
+  LoginRequest login;
+  login.user = response.user;
+  login.proof = lookup.proof;
+  login.schema = response.schema;
+  login.charset = response.charset;
+  login.max_packet_size = response.max_packet_size;
+  login.capabilities = terminator_->capabilities();
+  login.mariadb_capabilities = terminator_->mariadb_capabilities();
+  login.attributes = response.attributes;
+  login.server_ssl_mode = route_->config().session.server_mode();
+  login.client_tls = terminator_->client_tls();
+  login.tls = route_->tls();
+  login.host = target->host;
+  secondary_ = std::make_unique<ServerLink>(context_.loop, context_.logger, *target,
+                                            route_->config().connect_timeout, std::move(login));
+  ++live_handles_;  // the link's close callback is due before this connection may go
+  secondary_->open(
+      [this](std::expected<LoginResult, LinkError> result) {
+        SplitterOutput out;
+        if (!result) {
+          context_.logger.info("[routing:{}] {}: secondary leg to {} failed: {} {}", route_->name(),
+                               client_host_, secondary_->destination().to_string(),
+                               result.error().code, result.error().message);
+          close_secondary();
+          splitter_->on_secondary_failed(result.error().message, out);
+        } else {
+          std::vector<std::uint8_t> ok;
+          mysql_wire::OkPacket login_ok;
+          login_ok.status_flags = result->status_flags;
+          mysql_wire::append_ok_payload(ok, login_ok, result->capabilities);
+          splitter_->on_secondary_ready(ok, out);
+        }
+        apply_split(out);
+      },
+      [this](std::span<const std::uint8_t> bytes) { on_secondary_bytes(bytes); },
+      [this](LinkError error) {
+        SplitterOutput out;
+        close_secondary();
+        splitter_->on_secondary_lost(error.message, out);
+        apply_split(out);
+      });
+}
+
+void Connection::on_secondary_bytes(std::span<const std::uint8_t> bytes) {
+  if (state_ != State::kRelaying) return;
+  SplitterOutput split;
+  secondary_frames_.append(bytes);
+  while (auto frame = secondary_frames_.next()) {
+    splitter_->on_server_frame(Leg::kSecondary, *frame, split);
+    if (!split.fatal.empty()) break;
+  }
+  apply_split(split);
+}
+
+void Connection::close_secondary() {
+  if (!secondary_) return;
+  ServerLink* link = secondary_.release();
+  secondary_frames_ = FrameBuffer{};
+  link->close([this, link] {
+    delete link;
+    on_handle_closed();
+  });
+}
+
+// A new view: the primary leg must still be the primary; the secondary leg an ONLINE member.
+void Connection::check_split_legs() {
+  if (state_ != State::kRelaying) return;
+  if (!route_->allows(destination_)) {
+    context_.logger.info("[routing:{}] closing {}'s session: {} is no longer the primary",
+                         route_->name(), client_host_, destination_.to_string());
+    close();
+    return;
+  }
+  const auto set = route_->published();
+  if (secondary_ && set && !set->contains(secondary_->destination())) {
+    SplitterOutput out;
+    close_secondary();
+    splitter_->on_secondary_lost("no longer an ONLINE member", out);
+    apply_split(out);
+  }
+}
+
+}  // namespace grouter::routing

@@ -1,0 +1,479 @@
+// The read/write-splitting command loop.
+#include "routing/rw_splitter.h"
+
+#include "protocol/mysql_wire/capabilities.h"
+#include "protocol/mysql_wire/command.h"
+#include "protocol/mysql_wire/frame.h"
+#include "protocol/mysql_wire/result_set.h"
+#include "routing/internal_query.h"
+#include "routing/local_reply.h"
+
+namespace grouter::routing {
+namespace {
+
+namespace wire = grouter::mysql_wire;
+
+constexpr std::size_t kMaxReplayStatements = 256;
+constexpr std::size_t kMaxReplayBytes = 64 * 1024;
+constexpr std::uint16_t kErrWrongValue = 1231;  // ER_WRONG_VALUE_FOR_VAR
+constexpr std::uint16_t kErrParse = 1064;       // ER_PARSE_ERROR
+
+std::span<const std::uint8_t> payload_of(std::span<const std::uint8_t> frame) {
+  return frame.subspan(wire::kFrameHeaderSize);
+}
+
+std::string backticked(std::string_view name) {
+  std::string out = "`";
+  for (char c : name) {
+    if (c == '`') out.push_back('`');
+    out.push_back(c);
+  }
+  return out + "`";
+}
+
+// Whether a command run on the primary may have written (a read after it then waits for it).
+bool may_write(bool query, StatementKind kind, std::uint8_t command) {
+  if (!query) {
+    return command != wire::command_byte(wire::Command::kInitDb) &&
+           command != wire::command_byte(wire::Command::kPing);
+  }
+  switch (kind) {
+    case StatementKind::kRead:
+    case StatementKind::kSetSession:
+    case StatementKind::kSetNames:
+    case StatementKind::kUse:
+    case StatementKind::kSetAutocommit:
+    case StatementKind::kBegin:
+    case StatementKind::kBeginReadOnly:
+    case StatementKind::kSavepoint:
+    case StatementKind::kRollback:
+    case StatementKind::kShowDiagnostics:
+      return false;
+    default:
+      return true;
+  }
+}
+
+bool is_error(const std::vector<std::vector<std::uint8_t>>& payloads) {
+  return payloads.empty() || (!payloads[0].empty() && payloads[0][0] == 0xff);
+}
+
+}  // namespace
+
+RwSplitter::RwSplitter(SplitterSettings settings, std::span<const std::uint8_t> login_ok,
+                       std::string schema)
+    : settings_(settings), consistency_(settings.consistency) {
+  primary_.state = LegState::kReady;
+  primary_.tracker =
+      std::make_unique<ExchangeTracker>(settings_.capabilities, settings_.mariadb_capabilities);
+  (void)primary_.tracker->on_login_ok(login_ok, schema);
+}
+
+bool RwSplitter::legs_idle() const {
+  auto idle = [](const LegData& l) {
+    return l.state != LegState::kReady || (l.pending.empty() && l.tracker->idle());
+  };
+  return idle(primary_) && idle(secondary_);
+}
+
+// --- client frames -------------------------------------------------------------------------
+
+void RwSplitter::on_client_frame(std::span<const std::uint8_t> frame, SplitterOutput& out) {
+  const auto payload = payload_of(frame);
+  const bool continues = client_continues_;
+  client_continues_ = payload.size() == wire::kMaxPayloadSize;
+  if (held_) {  // the rest of a held command
+    held_->frames.emplace_back(frame.begin(), frame.end());
+    return;
+  }
+  if (active_) {
+    LegData& current = leg(*active_);
+    const bool part_of_exchange = continues || current.tracker->awaiting_infile_data() ||
+                                  current.tracker->in_auth_exchange() ||
+                                  !legs_idle();  // pipelined: keep the order on one leg
+    if (part_of_exchange) {
+      auto step = current.tracker->on_client_payload(payload);
+      if (!step) {
+        out.fatal = "the client's command cannot be followed: " + step.error().message();
+        return;
+      }
+      if (step->kind == ClientPayloadKind::kCommand && step->command.expects_response) {
+        current.pending.push_back(Pending{});
+      }
+      auto& bytes = out.to(*active_);
+      bytes.insert(bytes.end(), frame.begin(), frame.end());
+      return;
+    }
+  }
+  start_command(frame, out);
+}
+
+void RwSplitter::start_command(std::span<const std::uint8_t> frame, SplitterOutput& out) {
+  const auto payload = payload_of(frame);
+  if (payload.empty()) {
+    out.fatal = "the client sent an empty command";
+    return;
+  }
+  Pending pending;
+  const auto command = static_cast<wire::Command>(payload[0]);
+  if (command == wire::Command::kQuery) {
+    const std::string_view sql(reinterpret_cast<const char*>(payload.data() + 1), payload.size() - 1);
+    pending.query = true;
+    pending.classification = classify(sql);
+    if (answer_locally(pending.classification, out)) return;
+    if (pending.classification.target == Target::kAllConnections) {
+      pending.replayable = true;
+      pending.replay_text = std::string(sql);
+    }
+  } else if (command == wire::Command::kInitDb) {
+    pending.replayable = true;
+    pending.replay_text =
+        "USE " + backticked(std::string_view(reinterpret_cast<const char*>(payload.data() + 1),
+                                             payload.size() - 1));
+  } else if (command == wire::Command::kChangeUser || command == wire::Command::kResetConnection) {
+    // The secondary leg's session is no longer the client's: drop it and what it replayed.
+    forget_secondary(out, true);
+    replay_.clear();
+    replay_bytes_ = 0;
+    if (command == wire::Command::kChangeUser) secondary_unusable_ = true;  // new credentials
+  }
+  const Leg target = route(pending, payload[0]);
+  if (pending.query && pending.classification.pins_session) pinned_ = true;
+  if (target == Leg::kPrimary) {
+    if (may_write(pending.query, pending.classification.kind, payload[0])) {
+      wrote_since_sync_ = true;
+      pending.after = waits_after_write(consistency_);
+    }
+    send_to_leg(Leg::kPrimary, std::move(pending), frame, out);
+    return;
+  }
+  // The secondary: open, replay and wait as needed, holding the command meanwhile.
+  Held held;
+  held.frames.emplace_back(frame.begin(), frame.end());
+  held.pending = std::move(pending);
+  if (waits_before_read(consistency_)) {
+    held.wait_before = true;
+    held.wait_timeout_s = settings_.before_timeout_s;
+  } else if (settings_.wait_for_my_writes && wrote_since_sync_) {
+    held.wait_own_writes = true;
+    held.wait_timeout_s = settings_.wait_for_my_writes_timeout_s;
+  }
+  held_ = std::move(held);
+  if (secondary_.state == LegState::kClosed) {
+    secondary_.state = LegState::kOpening;
+    out.open_secondary = true;
+    return;
+  }
+  advance_held(out);
+}
+
+Leg RwSplitter::route(const Pending& pending, std::uint8_t command) const {
+  const bool secondary_possible = !secondary_unusable_;
+  // An open transaction stays where it began.
+  if (secondary_.state == LegState::kReady && secondary_.tracker->facts().in_transaction()) {
+    return Leg::kSecondary;
+  }
+  if (primary_.tracker->facts().in_transaction() || !primary_.tracker->facts().autocommit() ||
+      pinned_ || access_override_ == AccessMode::kReadWrite) {
+    return Leg::kPrimary;
+  }
+  if (command != wire::command_byte(wire::Command::kQuery) || !pending.query) return Leg::kPrimary;
+  const Classification& c = pending.classification;
+  if (c.pins_session || !secondary_possible) return Leg::kPrimary;
+  if (access_override_ == AccessMode::kReadOnly && c.target != Target::kAllConnections) {
+    return Leg::kSecondary;
+  }
+  switch (c.target) {
+    case Target::kSecondary:
+      return Leg::kSecondary;
+    case Target::kPrevious:
+      return last_leg_.value_or(Leg::kPrimary);
+    default:
+      return Leg::kPrimary;
+  }
+}
+
+bool RwSplitter::answer_locally(const Classification& c, SplitterOutput& out) {
+  const std::uint16_t status = primary_.tracker->facts().status_flags;
+  switch (c.kind) {
+    case StatementKind::kRouterSetAccessMode:
+      access_override_ = c.access_mode == AccessMode::kAuto ? std::nullopt : c.access_mode;
+      reply_to_client(ok_reply(status, settings_.capabilities), out);
+      return true;
+    case StatementKind::kRouterInvalid:
+      reply_to_client(err_reply(kErrParse, "42000",
+                                "You have an error in your SQL syntax: grouter understands ROUTER "
+                                "SET access_mode = 'read_write' | 'read_only' | 'auto'",
+                                settings_.capabilities),
+                      out);
+      return true;
+    case StatementKind::kSetConsistency: {
+      const std::string value = c.consistency.value_or("");
+      if (value == "DEFAULT") {
+        consistency_ = settings_.consistency;
+      } else if (auto parsed = parse_consistency(value); parsed && waits_after_write(*parsed)) {
+        reply_to_client(err_reply(1235, "42000",
+                                  "grouter does not support group_replication_consistency = '" +
+                                      value + "' yet: a write's OK does not wait for every member",
+                                  settings_.capabilities),
+                        out);
+        return true;
+      } else if (parsed) {
+        consistency_ = *parsed;
+      } else {
+        reply_to_client(err_reply(kErrWrongValue, "42000",
+                                  "Variable 'group_replication_consistency' can't be set to the "
+                                  "value of '" + value + "'",
+                                  settings_.capabilities),
+                        out);
+        return true;
+      }
+      reply_to_client(ok_reply(status, settings_.capabilities), out);
+      return true;
+    }
+    case StatementKind::kSelectConsistency:
+      reply_to_client(one_value_reply(c.column_name, std::string(to_string(consistency_)), status,
+                                      settings_.capabilities, settings_.mariadb_capabilities),
+                      out);
+      return true;
+    default:
+      return false;
+  }
+}
+
+void RwSplitter::reply_to_client(const std::vector<std::vector<std::uint8_t>>& payloads,
+                                 SplitterOutput& out) {
+  std::uint8_t sequence_id = 1;
+  for (const auto& payload : payloads) wire::append_frames(out.to_client, sequence_id, payload);
+}
+
+void RwSplitter::send_to_leg(Leg l, Pending pending, std::span<const std::uint8_t> frame,
+                             SplitterOutput& out) {
+  LegData& target = leg(l);
+  auto step = target.tracker->on_client_payload(payload_of(frame));
+  if (!step) {
+    // grouter cannot follow it (replication commands, COM_MULTI): refuse, the session goes on.
+    reply_to_client(err_reply(1047, "08S01",
+                              "Unknown command: grouter's read/write splitting cannot follow it (" +
+                                  step.error().message() + ")",
+                              settings_.capabilities),
+                    out);
+    return;
+  }
+  if (step->command.expects_response) target.pending.push_back(std::move(pending));
+  active_ = l;
+  last_leg_ = l;
+  auto& bytes = out.to(l);
+  bytes.insert(bytes.end(), frame.begin(), frame.end());
+}
+
+// --- the secondary leg's preparation --------------------------------------------------------
+
+void RwSplitter::send_internal(Leg l, Internal what, const std::string& sql, SplitterOutput& out) {
+  LegData& target = leg(l);
+  const auto frame = query_frame(sql);
+  if (!target.tracker->on_command(payload_of(frame))) {
+    out.fatal = "grouter's own statement could not be sent";
+    return;
+  }
+  Pending pending;
+  pending.internal = true;
+  pending.what = what;
+  target.pending.push_back(std::move(pending));
+  auto& bytes = out.to(l);
+  bytes.insert(bytes.end(), frame.begin(), frame.end());
+}
+
+// Runs the next step the held command needs; each step's reply calls it again.
+void RwSplitter::advance_held(SplitterOutput& out) {
+  if (!held_ || secondary_.state == LegState::kOpening) return;
+  if (secondary_.state == LegState::kClosed || secondary_unusable_) {
+    release_held(Leg::kPrimary, out);
+    return;
+  }
+  if (!secondary_.pending.empty() || !primary_.pending.empty()) return;  // a step is running
+  if (secondary_.replayed < replay_.size()) {
+    for (; secondary_.replayed < replay_.size(); ++secondary_.replayed) {
+      send_internal(Leg::kSecondary, Internal::kReplay, replay_[secondary_.replayed], out);
+    }
+    return;
+  }
+  if ((held_->wait_before || held_->wait_own_writes) && wait_position_.empty()) {
+    send_internal(Leg::kPrimary, Internal::kPrimaryPosition,
+                  held_->wait_before ? "SELECT @@GLOBAL.gtid_binlog_pos" : "SELECT @@SESSION.last_gtid",
+                  out);
+    return;
+  }
+  if (!wait_position_.empty()) {
+    send_internal(Leg::kSecondary, Internal::kWait,
+                  "SELECT MASTER_GTID_WAIT(" + sql_quoted(wait_position_) + ", " +
+                      std::to_string(held_->wait_timeout_s) + ")",
+                  out);
+    return;
+  }
+  release_held(Leg::kSecondary, out);
+}
+
+void RwSplitter::release_held(Leg l, SplitterOutput& out) {
+  Held held = std::move(*held_);
+  held_.reset();
+  wait_position_.clear();
+  if (l == Leg::kSecondary && (held.wait_before || held.wait_own_writes)) wrote_since_sync_ = false;
+  bool first = true;
+  for (const auto& frame : held.frames) {
+    if (first) {
+      send_to_leg(l, std::move(held.pending), frame, out);
+      first = false;
+    } else {
+      (void)leg(l).tracker->on_client_payload(payload_of(frame));
+      auto& bytes = out.to(l);
+      bytes.insert(bytes.end(), frame.begin(), frame.end());
+    }
+  }
+}
+
+void RwSplitter::on_secondary_ready(std::span<const std::uint8_t> login_ok, SplitterOutput& out) {
+  secondary_.state = LegState::kReady;
+  secondary_.tracker =
+      std::make_unique<ExchangeTracker>(settings_.capabilities, settings_.mariadb_capabilities);
+  (void)secondary_.tracker->on_login_ok(login_ok, "");
+  secondary_.replayed = 0;
+  advance_held(out);
+}
+
+void RwSplitter::on_secondary_failed(const std::string&, SplitterOutput& out) {
+  secondary_.state = LegState::kClosed;
+  advance_held(out);
+}
+
+void RwSplitter::on_secondary_lost(const std::string& why, SplitterOutput& out) {
+  const bool in_use = active_ == Leg::kSecondary && !secondary_.pending.empty();
+  const bool held_waits = held_ && !secondary_.pending.empty();
+  forget_secondary(out, false);
+  if (in_use && !held_waits) {
+    out.fatal = "the secondary running the client's statement was lost: " + why;
+    return;
+  }
+  advance_held(out);
+}
+
+void RwSplitter::on_members_applied(SplitterOutput& out) {
+  if (!after_) return;
+  out.to_client.insert(out.to_client.end(), after_->begin(), after_->end());
+  after_.reset();
+  advance_held(out);
+}
+
+void RwSplitter::forget_secondary(SplitterOutput& out, bool close) {
+  if (secondary_.state == LegState::kClosed) return;
+  secondary_ = LegData{};
+  if (close) out.close_secondary = true;
+  if (active_ == Leg::kSecondary) active_.reset();
+}
+
+// --- server frames --------------------------------------------------------------------------
+
+void RwSplitter::on_server_frame(Leg l, std::span<const std::uint8_t> frame, SplitterOutput& out) {
+  LegData& from = leg(l);
+  if (from.state != LegState::kReady) return;
+  const auto payload = payload_of(frame);
+  auto progress = from.tracker->on_server_payload(payload);
+  if (!progress) {
+    out.fatal = "a storage node's reply cannot be followed: " + progress.error().message();
+    return;
+  }
+  if (*progress == ResponseProgress::kServerGoodbye) {
+    if (l == Leg::kPrimary) {
+      out.fatal = "the primary ended the session";
+      out.to_client.insert(out.to_client.end(), frame.begin(), frame.end());
+    } else {
+      forget_secondary(out, true);
+      advance_held(out);
+    }
+    return;
+  }
+  const bool internal = !from.pending.empty() && from.pending.front().internal;
+  if (internal) {
+    from.pending.front().payloads.emplace_back(payload.begin(), payload.end());
+  } else if (!from.pending.empty() && from.pending.front().after) {
+    if (!after_) after_.emplace();
+    after_collecting_ = true;
+    after_->insert(after_->end(), frame.begin(), frame.end());
+  } else {
+    out.to_client.insert(out.to_client.end(), frame.begin(), frame.end());
+  }
+  if (*progress != ResponseProgress::kComplete || from.pending.empty()) return;
+  Pending done = std::move(from.pending.front());
+  from.pending.pop_front();
+  if (done.internal) {
+    on_internal_done(l, done, out);
+  } else {
+    on_client_command_done(l, done, out);
+    if (from.pending.empty() && active_ == l) active_.reset();
+  }
+}
+
+void RwSplitter::on_client_command_done(Leg l, const Pending& done, SplitterOutput& out) {
+  if (done.after) {
+    after_collecting_ = false;
+    if (from_error(l)) {
+      on_members_applied(out);  // nothing was written: the reply goes out now
+    } else {
+      send_internal(Leg::kPrimary, Internal::kWrittenGtid, "SELECT @@SESSION.last_gtid", out);
+    }
+  }
+  if (!done.replayable || from_error(l)) return;
+  if (l == Leg::kSecondary) return;  // a session command that ran on the secondary stays there
+  if (replay_.size() >= kMaxReplayStatements ||
+      replay_bytes_ + done.replay_text.size() > kMaxReplayBytes) {
+    pinned_ = true;  // too much state to replay: the session stays on the primary
+    return;
+  }
+  replay_bytes_ += done.replay_text.size();
+  replay_.push_back(done.replay_text);
+}
+
+bool RwSplitter::from_error(Leg l) { return leg(l).tracker->last_outcome().error_code != 0; }
+
+void RwSplitter::on_internal_done(Leg l, Pending& done, SplitterOutput& out) {
+  switch (done.what) {
+    case Internal::kReplay:
+      if (is_error(done.payloads)) {
+        // The secondary cannot take the session's state: reads stay on the primary.
+        secondary_unusable_ = true;
+        forget_secondary(out, true);
+      }
+      break;
+    case Internal::kPrimaryPosition: {
+      auto value = first_value(done.payloads, settings_.capabilities);
+      if (!value || value->empty()) {
+        if (held_) held_->wait_own_writes = held_->wait_before = false;  // nothing to wait for
+      } else {
+        wait_position_ = *value;
+      }
+      break;
+    }
+    case Internal::kWrittenGtid: {
+      auto value = first_value(done.payloads, settings_.capabilities);
+      if (!value || value->empty() || *value == last_written_gtid_) {
+        on_members_applied(out);  // no new commit (inside a transaction, or nothing changed)
+      } else {
+        last_written_gtid_ = *value;
+        out.wait_members_gtid = *value;
+      }
+      return;
+    }
+    case Internal::kWait: {
+      auto value = first_value(done.payloads, settings_.capabilities);
+      if (held_) {
+        release_held(value == "0" ? Leg::kSecondary : Leg::kPrimary, out);
+        return;
+      }
+      break;
+    }
+  }
+  (void)l;
+  advance_held(out);
+}
+
+}  // namespace grouter::routing

@@ -1,0 +1,154 @@
+// The command loop of a read/write-splitting session (access_mode = auto): which of the session's
+// two server connections — the primary leg, opened at login, and a secondary leg, opened when the
+// first read may use it — runs each client command, and what must happen on a leg before it
+// does. Pure: frames in, frames and requests out; no sockets, loop or clock. The libuv side
+// (routing/connection.cc) executes the output.
+//
+// A new command (sequence id 0, not the rest of a LOCAL INFILE or of a 16 MiB payload) is routed
+// once every leg is idle (a pipelined command follows the one in flight):
+//   - grouter answers ROUTER SET access_mode, SET/SELECT @@SESSION.group_replication_consistency;
+//   - the primary: writes, transactions (BEGIN ... COMMIT; everything while autocommit is 0),
+//     locking reads, statements that pin the session (and everything after them), prepared
+//     statements, multi-statements, what the classifier cannot read, ROUTER SET access_mode =
+//     'read_write';
+//   - the secondary: autocommit reads, START TRANSACTION READ ONLY ... COMMIT, everything under
+//     access_mode 'read_only' — when the group has a secondary that accepts the session; if not,
+//     the primary;
+//   - session commands (SET, SET NAMES, USE, COM_INIT_DB) run on the primary and, once they
+//     succeeded, are replayed on the secondary leg before its next use.
+// Before a read runs on the secondary leg: under BEFORE (and BEFORE_AND_AFTER) it waits until the
+// secondary applied the primary's @@gtid_binlog_pos, read when the read arrived; after the
+// session's own writes with wait_for_my_writes, until it applied the session's @@last_gtid. A wait
+// that times out sends the read to the primary instead.
+//
+// Ownership: one per session, on its loop.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "routing/classifier.h"
+#include "routing/consistency.h"
+#include "routing/exchange_tracker.h"
+
+namespace grouter::routing {
+
+enum class Leg : std::uint8_t { kPrimary, kSecondary };
+
+struct SplitterSettings {
+  std::uint32_t capabilities = 0;          // agreed with the client (and the legs)
+  std::uint32_t mariadb_capabilities = 0;
+  Consistency consistency = Consistency::kBeforeOnPrimaryFailover;  // the route's
+  bool wait_for_my_writes = true;
+  std::uint32_t wait_for_my_writes_timeout_s = 2;
+  std::uint32_t before_timeout_s = 8;  // BEFORE's wait, then the primary
+};
+
+struct SplitterOutput {
+  std::vector<std::uint8_t> to_client;
+  std::vector<std::uint8_t> to_primary;
+  std::vector<std::uint8_t> to_secondary;
+  bool open_secondary = false;   // open the secondary leg, then on_secondary_ready / _failed
+  // AFTER: hold the write's reply until every ONLINE member applied this GTID, then
+  // on_members_applied().
+  std::string wait_members_gtid;
+  bool close_secondary = false;  // close it (the splitter forgot it)
+  std::string fatal;             // not empty: end the session (after flushing to_client)
+
+  std::vector<std::uint8_t>& to(Leg leg) { return leg == Leg::kPrimary ? to_primary : to_secondary; }
+};
+
+class RwSplitter {
+ public:
+  // LOGIN_OK: the primary's OK that ended the login (the session's first status).
+  RwSplitter(SplitterSettings settings, std::span<const std::uint8_t> login_ok, std::string schema);
+
+  // Whole frames (header included), in order.
+  void on_client_frame(std::span<const std::uint8_t> frame, SplitterOutput& out);
+  void on_server_frame(Leg leg, std::span<const std::uint8_t> frame, SplitterOutput& out);
+  // The secondary leg logged in (LOGIN_OK: its OK), or could not be opened (no secondary, a
+  // refusal): the held command then runs on the primary.
+  void on_secondary_ready(std::span<const std::uint8_t> login_ok, SplitterOutput& out);
+  void on_secondary_failed(const std::string& why, SplitterOutput& out);
+  // The secondary leg closed after it was ready.
+  void on_secondary_lost(const std::string& why, SplitterOutput& out);
+  // AFTER: every ONLINE member applied the write (wait_members_gtid): its reply goes out.
+  void on_members_applied(SplitterOutput& out);
+
+  // False while a command waits for the secondary leg (the caller stops reading the client).
+  bool accepting_client() const { return !held_ && !after_; }
+  bool secondary_open() const { return secondary_.state != LegState::kClosed; }
+  // Where the last command ran; for tests and the log.
+  std::optional<Leg> last_leg() const { return last_leg_; }
+  Consistency consistency() const { return consistency_; }
+
+ private:
+  enum class LegState : std::uint8_t { kClosed, kOpening, kReady };
+  enum class Internal : std::uint8_t { kReplay, kPrimaryPosition, kWait, kWrittenGtid };
+  struct Pending {
+    bool internal = false;
+    Internal what = Internal::kReplay;
+    std::vector<std::vector<std::uint8_t>> payloads;  // an internal query's reply
+    Classification classification;                    // a client's COM_QUERY
+    bool query = false;
+    bool replayable = false;     // a session command: replay it on the other leg on success
+    std::string replay_text;     // what to replay
+    bool after = false;          // AFTER: hold the reply until the members applied the write
+  };
+  struct LegData {
+    LegState state = LegState::kClosed;
+    std::unique_ptr<ExchangeTracker> tracker;
+    std::deque<Pending> pending;
+    std::size_t replayed = 0;  // replay_ entries this leg has run (the secondary's)
+  };
+  // A command waiting for the secondary leg: its frames and what must happen first.
+  struct Held {
+    std::vector<std::vector<std::uint8_t>> frames;
+    Pending pending;
+    bool wait_before = false;     // BEFORE: the primary's position
+    bool wait_own_writes = false;  // wait_for_my_writes: the session's last GTID
+    std::uint32_t wait_timeout_s = 0;
+  };
+
+  LegData& leg(Leg l) { return l == Leg::kPrimary ? primary_ : secondary_; }
+  Leg route(const Pending& pending, std::uint8_t command) const;
+  void start_command(std::span<const std::uint8_t> frame, SplitterOutput& out);
+  bool answer_locally(const Classification& c, SplitterOutput& out);
+  void send_to_leg(Leg l, Pending pending, std::span<const std::uint8_t> frame, SplitterOutput& out);
+  void advance_held(SplitterOutput& out);
+  void release_held(Leg l, SplitterOutput& out);
+  void send_internal(Leg l, Internal what, const std::string& sql, SplitterOutput& out);
+  void on_internal_done(Leg l, Pending& done, SplitterOutput& out);
+  void on_client_command_done(Leg l, const Pending& done, SplitterOutput& out);
+  void reply_to_client(const std::vector<std::vector<std::uint8_t>>& payloads, SplitterOutput& out);
+  void forget_secondary(SplitterOutput& out, bool close);
+  bool legs_idle() const;
+  bool from_error(Leg l);
+
+  const SplitterSettings settings_;
+  Consistency consistency_;
+  LegData primary_;
+  LegData secondary_;
+  std::optional<Leg> active_;    // where the command in flight runs
+  std::optional<Leg> last_leg_;  // where the last command ran
+  std::optional<AccessMode> access_override_;
+  bool pinned_ = false;
+  bool secondary_unusable_ = false;  // failed to open or replay: reads stay on the primary
+  bool wrote_since_sync_ = false;    // the session wrote on the primary since the secondary synced
+  bool client_continues_ = false;    // the last client frame was a full kMaxPayloadSize one
+  std::vector<std::string> replay_;  // session commands, in order, for the secondary leg
+  std::size_t replay_bytes_ = 0;
+  std::optional<Held> held_;
+  // AFTER: the reply of a write, held until the members applied it.
+  std::optional<std::vector<std::uint8_t>> after_;
+  bool after_collecting_ = false;  // the reply is still arriving
+  std::string last_written_gtid_;   // the session's @@last_gtid at the last AFTER check
+  std::string wait_position_;  // the GTID position the held read waits for
+};
+
+}  // namespace grouter::routing

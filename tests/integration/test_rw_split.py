@@ -1,0 +1,253 @@
+"""The read/write-splitting route (MySQL Router's access_mode = auto) over a real group: one port,
+reads on a secondary, writes and transactions on the primary, ROUTER SET access_mode, the session's
+group_replication_consistency, and reads that must see writes (wait_for_my_writes, BEFORE) while
+the secondaries' appliers are held on a table lock. Clients: PyMySQL, MySQLdb, the mariadb CLI.
+
+The group: node3 (weight 80) is the primary, node1 and node2 the secondaries."""
+import threading
+
+import MySQLdb
+import pymysql
+import pytest
+
+from clients import cli, query, scalar
+from group_harness import FencedSandbox, group_sections
+from harness import Grouter, wait_until
+from test_group import all_online, cleanup_group, kWeights
+from writer import mysql_connect
+
+kPrimary = 3
+kSecondaries = (1, 2)
+SPLIT = "metadata-cache://mygroup/?role=PRIMARY_AND_SECONDARY"
+
+
+def split_route(**extra):
+    return {"destinations": SPLIT, "access_mode": "auto", "client_ssl_mode": "DISABLED",
+            "server_ssl_mode": "DISABLED", **extra}
+
+
+@pytest.fixture(scope="module")
+def split_group(tmp_path_factory):
+    base = tmp_path_factory.mktemp("split")
+    sb = FencedSandbox(base / "sandbox")
+    g = None
+    try:
+        sb.create()
+        sections = group_sections(sb, weights=kWeights)
+        sections["routing:rw"] = split_route()
+        sections["routing:rw_nowait"] = split_route(wait_for_my_writes="OFF")
+        sections["routing:rw_before"] = split_route(consistency="BEFORE")
+        g = Grouter(base / "grouter", sections).start()
+        all_online(g, sb)
+        conn = connect(g)
+        query(conn, "CREATE TABLE IF NOT EXISTS split (id INT PRIMARY KEY)")
+        query(conn, "CREATE DATABASE IF NOT EXISTS sbtest")
+        conn.close()
+        wait_replicated(sb, "SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name "
+                            "IN ('test', 'sbtest') AND EXISTS (SELECT 1 FROM information_schema.tables "
+                            "WHERE table_name = 'split')", 2)
+        yield sb, g
+    finally:
+        cleanup_group(sb, g)
+
+
+def connect(g, route="rw", **kw):
+    return mysql_connect("127.0.0.1", g.route_port(route), "app", "app_pw", "test", **kw)
+
+
+def server(conn):
+    return scalar(conn, "SELECT @@server_id")
+
+
+def wait_replicated(sb, sql, expected):
+    for i in kSecondaries:
+        wait_until(lambda i=i: sb.sql(i, sql).split()[-1] == str(expected), 30,
+                   f"node{i} to apply the write")
+
+
+def test_reads_go_to_a_secondary_writes_and_transactions_to_the_primary(split_group):
+    sb, g = split_group
+    conn = connect(g)
+    try:
+        assert server(conn) in kSecondaries
+        query(conn, "INSERT INTO split VALUES (1)")
+        assert scalar(conn, "SELECT @@server_id FROM split WHERE id = 1 FOR UPDATE") == kPrimary
+        query(conn, "BEGIN")
+        assert server(conn) == kPrimary  # inside a transaction: the primary
+        query(conn, "COMMIT")
+        assert server(conn) in kSecondaries
+        query(conn, "START TRANSACTION READ ONLY")
+        first = server(conn)
+        assert first in kSecondaries
+        assert server(conn) == first  # the read-only transaction stays on its secondary
+        query(conn, "COMMIT")
+        query(conn, "SET autocommit = 0")
+        assert server(conn) == kPrimary
+        query(conn, "SET autocommit = 1")
+        assert server(conn) in kSecondaries
+    finally:
+        conn.close()
+
+
+def test_session_state_follows_the_session_to_the_secondary(split_group):
+    sb, g = split_group
+    conn = connect(g)
+    try:
+        query(conn, "SET @marker = 42")
+        query(conn, "SET SESSION sql_mode = 'ANSI_QUOTES'")
+        query(conn, "USE sbtest")
+        row = query(conn, "SELECT @@server_id, @marker, @@SESSION.sql_mode, DATABASE()")[0]
+        assert row[0] in kSecondaries
+        assert row[1] == 42 and row[2] == "ANSI_QUOTES" and row[3] == "sbtest", row
+    finally:
+        conn.close()
+
+
+def test_router_set_access_mode_overrides_the_split(split_group):
+    sb, g = split_group
+    conn = connect(g)
+    try:
+        query(conn, "ROUTER SET access_mode = 'read_write'")
+        assert server(conn) == kPrimary
+        query(conn, "ROUTER SET access_mode = 'read_only'")
+        assert server(conn) in kSecondaries
+        with pytest.raises(pymysql.err.OperationalError) as refused:
+            query(conn, "INSERT INTO split VALUES (99)")  # a read-only secondary refuses it
+        assert refused.value.args[0] == 1290, refused.value.args
+        query(conn, "ROUTER SET access_mode = 'auto'")
+        assert server(conn) in kSecondaries
+        with pytest.raises(pymysql.err.MySQLError) as bad:
+            query(conn, "ROUTER SET access_mode = 'sometimes'")
+        assert bad.value.args[0] == 1064, bad.value.args
+    finally:
+        conn.close()
+
+
+def test_the_session_consistency_is_set_and_read_back(split_group):
+    sb, g = split_group
+    conn = connect(g)
+    try:
+        assert scalar(conn, "SELECT @@SESSION.group_replication_consistency") == \
+            "BEFORE_ON_PRIMARY_FAILOVER"
+        query(conn, "SET @@SESSION.group_replication_consistency = 'BEFORE'")
+        assert scalar(conn, "SELECT @@SESSION.group_replication_consistency") == "BEFORE"
+        with pytest.raises(pymysql.err.MySQLError) as bad:
+            query(conn, "SET @@SESSION.group_replication_consistency = 'SOON'")
+        assert bad.value.args[0] == 1231, bad.value.args
+        assert scalar(conn, "SELECT @@group_replication_consistency") == "BEFORE"
+    finally:
+        conn.close()
+    other = connect(g, "rw_before")
+    try:
+        assert scalar(other, "SELECT @@SESSION.group_replication_consistency") == "BEFORE"
+    finally:
+        other.close()
+
+
+class HeldAppliers:
+    """Holds the secondaries' appliers on a READ lock of test.split (reads still run)."""
+
+    def __init__(self, sb):
+        self.holders = []
+        for i in kSecondaries:
+            h = mysql_connect("127.0.0.1", sb.port(i), "admin", "admin_pw", "test")
+            query(h, "LOCK TABLES split READ")
+            self.holders.append(h)
+
+    def release(self):
+        for h in self.holders:
+            query(h, "UNLOCK TABLES")
+            h.close()
+        self.holders = []
+
+
+def count_where(conn, key):
+    return query(conn, f"SELECT @@server_id, COUNT(*) FROM split WHERE id = {key}")[0]
+
+
+def test_wait_for_my_writes_reads_the_sessions_own_write(split_group):
+    sb, g = split_group
+    held = HeldAppliers(sb)
+    try:
+        waiting = connect(g)
+        eventual = connect(g, "rw_nowait")
+        query(waiting, "INSERT INTO split VALUES (100)")
+        query(eventual, "INSERT INTO split VALUES (101)")
+        # Without the wait the read runs on a held secondary and misses the session's own write.
+        server_id, seen = count_where(eventual, 101)
+        assert server_id in kSecondaries and seen == 0
+        # With it, the read waits wait_for_my_writes_timeout (2 s) on the secondary, then runs on
+        # the primary: it sees the write.
+        server_id, seen = count_where(waiting, 100)
+        assert seen == 1 and server_id == kPrimary
+    finally:
+        held.release()
+    wait_replicated(sb, "SELECT COUNT(*) FROM test.split WHERE id IN (100, 101)", 2)
+    server_id, seen = count_where(waiting, 100)
+    assert seen == 1 and server_id in kSecondaries  # caught up: the secondary again
+    waiting.close()
+    eventual.close()
+
+
+def test_before_waits_on_the_secondary_for_what_the_group_committed(split_group):
+    sb, g = split_group
+    reader = connect(g, "rw_before")
+    assert server(reader) in kSecondaries  # opens the secondary leg
+    held = HeldAppliers(sb)
+    result = {}
+    try:
+        writer = connect(g, "primary")  # another session's write, acknowledged by the primary
+        query(writer, "INSERT INTO split VALUES (200)")
+        writer.close()
+
+        def read():
+            result["row"] = count_where(reader, 200)
+        t = threading.Thread(target=read)
+        t.start()
+        # The read waits on the secondary (MASTER_GTID_WAIT) until its applier may go on.
+        wait_until(lambda: any("MASTER_GTID_WAIT" in sb.sql(i, "SELECT GROUP_CONCAT(INFO) FROM "
+                                                              "information_schema.PROCESSLIST")
+                               for i in kSecondaries), 10, "the BEFORE read to wait")
+        assert "row" not in result
+    finally:
+        held.release()
+    t.join(20)
+    server_id, seen = result["row"]
+    assert server_id in kSecondaries and seen == 1, result
+    reader.close()
+
+
+def test_eventual_may_read_stale_data(split_group):
+    sb, g = split_group
+    reader = connect(g, "rw_nowait")
+    query(reader, "SET @@SESSION.group_replication_consistency = 'EVENTUAL'")
+    held = HeldAppliers(sb)
+    try:
+        writer = connect(g, "primary")
+        query(writer, "INSERT INTO split VALUES (300)")
+        writer.close()
+        server_id, seen = count_where(reader, 300)
+        assert server_id in kSecondaries and seen == 0
+    finally:
+        held.release()
+        reader.close()
+
+
+def test_mysqldb_and_the_cli_on_the_split_port(split_group):
+    sb, g = split_group
+    db = MySQLdb.connect(host="127.0.0.1", port=g.route_port("rw"), user="app", passwd="app_pw",
+                         db="test", connect_timeout=10, autocommit=True)
+    try:
+        cur = db.cursor()
+        cur.execute("SELECT @@server_id")
+        assert cur.fetchone()[0] in kSecondaries
+        cur.execute("INSERT INTO split VALUES (400)")
+        db.commit()
+        cur.execute("SELECT COUNT(*) FROM split WHERE id = 400")
+        assert cur.fetchone()[0] == 1  # its own write, waited for
+    finally:
+        db.close()
+    done = cli(g.route_port("rw"), "SELECT @@server_id; SELECT @@server_id FOR UPDATE")
+    assert done.returncode == 0, done.stderr
+    first, second = done.stdout.split()
+    assert int(first) in kSecondaries and int(second) == kPrimary

@@ -1,0 +1,236 @@
+// The read/write-splitting command loop, frame by frame: which leg runs each command, what runs
+// on the secondary leg first (replayed session commands, GTID waits), and what grouter answers.
+#include "routing/rw_splitter.h"
+
+#include <gtest/gtest.h>
+
+#include "protocol/mysql_wire/capabilities.h"
+#include "protocol/mysql_wire/err_packet.h"
+#include "protocol/mysql_wire/frame.h"
+#include "protocol/mysql_wire/ok_packet.h"
+#include "routing/local_reply.h"
+
+namespace grouter::routing {
+namespace {
+
+namespace wire = grouter::mysql_wire;
+namespace cap = wire::capability;
+using Bytes = std::vector<std::uint8_t>;
+
+constexpr std::uint32_t kCaps = cap::kProtocol41 | cap::kSecureConnection | cap::kPluginAuth |
+                                cap::kTransactions | cap::kMultiResults | cap::kLongFlag |
+                                cap::kDeprecateEof;
+constexpr std::uint16_t kAutocommit = wire::server_status::kAutocommit;
+constexpr std::uint16_t kInTrans = wire::server_status::kInTrans;
+
+Bytes frames(const Payloads& payloads, std::uint8_t first_sequence_id) {
+  Bytes out;
+  std::uint8_t sequence_id = first_sequence_id;
+  for (const auto& p : payloads) wire::append_frames(out, sequence_id, p);
+  return out;
+}
+
+Bytes query(const std::string& sql) {
+  Bytes payload{wire::command_byte(wire::Command::kQuery)};
+  payload.insert(payload.end(), sql.begin(), sql.end());
+  return frames({payload}, 0);
+}
+
+Bytes ok(std::uint16_t status = kAutocommit) { return frames(ok_reply(status, kCaps), 1); }
+Bytes value(const std::string& v) {
+  return frames(one_value_reply("v", v, kAutocommit, kCaps, 0), 1);
+}
+
+// The SQL texts of the COM_QUERY frames in BYTES.
+std::vector<std::string> queries_in(const Bytes& bytes) {
+  std::vector<std::string> out;
+  std::span<const std::uint8_t> rest(bytes);
+  while (!rest.empty()) {
+    auto f = wire::decode_frame(rest);
+    if (!f) break;
+    if (!f->payload.empty() && f->payload[0] == wire::command_byte(wire::Command::kQuery)) {
+      out.emplace_back(reinterpret_cast<const char*>(f->payload.data() + 1), f->payload.size() - 1);
+    }
+    rest = rest.subspan(f->size());
+  }
+  return out;
+}
+
+void feed(RwSplitter& s, Leg leg, const Bytes& bytes, SplitterOutput& out) {
+  std::span<const std::uint8_t> rest(bytes);
+  while (!rest.empty()) {
+    auto f = wire::decode_frame(rest);
+    ASSERT_TRUE(f.has_value());
+    s.on_server_frame(leg, rest.first(f->size()), out);
+    rest = rest.subspan(f->size());
+  }
+}
+
+struct Session {
+  SplitterSettings settings;
+  std::unique_ptr<RwSplitter> splitter;
+  SplitterOutput out;
+
+  explicit Session(Consistency consistency = Consistency::kEventual, bool wait_for_my_writes = true) {
+    settings.capabilities = kCaps;
+    settings.consistency = consistency;
+    settings.wait_for_my_writes = wait_for_my_writes;
+    Bytes login_ok;
+    wire::append_ok_payload(login_ok, wire::OkPacket{0, 0, kAutocommit, 0, "", {}}, kCaps);
+    splitter = std::make_unique<RwSplitter>(settings, login_ok, "test");
+  }
+  SplitterOutput& client(const std::string& sql) {
+    out = {};
+    splitter->on_client_frame(query(sql), out);
+    return out;
+  }
+  SplitterOutput& server(Leg leg, const Bytes& bytes) {
+    out = {};
+    feed(*splitter, leg, bytes, out);
+    return out;
+  }
+  SplitterOutput& secondary_ready() {
+    out = {};
+    Bytes login_ok;
+    wire::append_ok_payload(login_ok, wire::OkPacket{0, 0, kAutocommit, 0, "", {}}, kCaps);
+    splitter->on_secondary_ready(login_ok, out);
+    return out;
+  }
+};
+
+TEST(RwSplitter, AReadOpensTheSecondaryLegAndRunsThere) {
+  Session s;
+  auto& first = s.client("SELECT 1");
+  EXPECT_TRUE(first.open_secondary);
+  EXPECT_TRUE(first.to_primary.empty());
+  EXPECT_FALSE(s.splitter->accepting_client());
+  auto& ready = s.secondary_ready();
+  EXPECT_EQ(queries_in(ready.to_secondary), std::vector<std::string>{"SELECT 1"});
+  auto& reply = s.server(Leg::kSecondary, value("1"));
+  EXPECT_EQ(reply.to_client, value("1"));
+  EXPECT_TRUE(s.splitter->accepting_client());
+  EXPECT_EQ(s.splitter->last_leg(), Leg::kSecondary);
+  // The next read reuses the open leg.
+  EXPECT_EQ(queries_in(s.client("SELECT 2").to_secondary), std::vector<std::string>{"SELECT 2"});
+}
+
+TEST(RwSplitter, WritesAndTransactionsRunOnThePrimary) {
+  Session s(Consistency::kEventual, false);
+  EXPECT_EQ(queries_in(s.client("INSERT INTO t VALUES (1)").to_primary),
+            std::vector<std::string>{"INSERT INTO t VALUES (1)"});
+  EXPECT_EQ(s.server(Leg::kPrimary, ok()).to_client, ok());
+  EXPECT_EQ(queries_in(s.client("BEGIN").to_primary), std::vector<std::string>{"BEGIN"});
+  (void)s.server(Leg::kPrimary, ok(kAutocommit | kInTrans));
+  EXPECT_EQ(queries_in(s.client("SELECT 1").to_primary), std::vector<std::string>{"SELECT 1"});
+  (void)s.server(Leg::kPrimary, frames(one_value_reply("v", "1", kAutocommit | kInTrans, kCaps, 0), 1));
+  (void)s.client("COMMIT");
+  (void)s.server(Leg::kPrimary, ok());
+  EXPECT_TRUE(s.client("SELECT 1").open_secondary);  // outside the transaction: a secondary
+}
+
+TEST(RwSplitter, SessionCommandsAreReplayedOnTheSecondaryBeforeItsNextRead) {
+  Session s(Consistency::kEventual, false);
+  (void)s.client("SET @x = 1");
+  (void)s.server(Leg::kPrimary, ok());
+  (void)s.client("USE other");
+  (void)s.server(Leg::kPrimary, ok());
+  (void)s.client("SELECT @x");
+  auto& ready = s.secondary_ready();
+  EXPECT_EQ(queries_in(ready.to_secondary), (std::vector<std::string>{"SET @x = 1", "USE other"}));
+  EXPECT_TRUE(s.server(Leg::kSecondary, ok()).to_client.empty());  // grouter's own: swallowed
+  auto& after = s.server(Leg::kSecondary, ok());
+  EXPECT_TRUE(after.to_client.empty());
+  EXPECT_EQ(queries_in(after.to_secondary), std::vector<std::string>{"SELECT @x"});
+  // A failed session command is not replayed.
+  (void)s.server(Leg::kSecondary, value("1"));
+  (void)s.client("SET @y = nonsense(");
+  Payloads err = err_reply(1064, "42000", "syntax", kCaps);
+  (void)s.server(Leg::kPrimary, frames(err, 1));
+  EXPECT_TRUE(queries_in(s.client("SELECT 3").to_secondary) == std::vector<std::string>{"SELECT 3"});
+}
+
+TEST(RwSplitter, AReadAfterTheSessionsOwnWriteWaitsForItsGtid) {
+  Session s(Consistency::kEventual, true);
+  (void)s.client("INSERT INTO t VALUES (1)");
+  (void)s.server(Leg::kPrimary, ok());
+  (void)s.client("SELECT * FROM t");
+  auto& ready = s.secondary_ready();
+  EXPECT_EQ(queries_in(ready.to_primary), std::vector<std::string>{"SELECT @@SESSION.last_gtid"});
+  auto& position = s.server(Leg::kPrimary, value("0-3-17"));
+  EXPECT_TRUE(position.to_client.empty());
+  EXPECT_EQ(queries_in(position.to_secondary),
+            std::vector<std::string>{"SELECT MASTER_GTID_WAIT('0-3-17', 2)"});
+  auto& waited = s.server(Leg::kSecondary, value("0"));
+  EXPECT_EQ(queries_in(waited.to_secondary), std::vector<std::string>{"SELECT * FROM t"});
+  (void)s.server(Leg::kSecondary, value("1"));
+  // Synced: the next read does not wait.
+  EXPECT_EQ(queries_in(s.client("SELECT 2").to_secondary), std::vector<std::string>{"SELECT 2"});
+}
+
+TEST(RwSplitter, AWaitThatTimesOutSendsTheReadToThePrimary) {
+  Session s(Consistency::kEventual, true);
+  (void)s.client("INSERT INTO t VALUES (1)");
+  (void)s.server(Leg::kPrimary, ok());
+  (void)s.client("SELECT * FROM t");
+  (void)s.secondary_ready();
+  (void)s.server(Leg::kPrimary, value("0-3-18"));
+  auto& timed_out = s.server(Leg::kSecondary, value("-1"));
+  EXPECT_EQ(queries_in(timed_out.to_primary), std::vector<std::string>{"SELECT * FROM t"});
+  EXPECT_TRUE(timed_out.to_secondary.empty());
+}
+
+TEST(RwSplitter, BeforeWaitsForThePrimarysPosition) {
+  Session s(Consistency::kBefore, false);
+  (void)s.client("SELECT 1");
+  auto& ready = s.secondary_ready();
+  EXPECT_EQ(queries_in(ready.to_primary), std::vector<std::string>{"SELECT @@GLOBAL.gtid_binlog_pos"});
+  auto& position = s.server(Leg::kPrimary, value("0-3-40,1-2-5"));
+  EXPECT_EQ(queries_in(position.to_secondary),
+            std::vector<std::string>{"SELECT MASTER_GTID_WAIT('0-3-40,1-2-5', 8)"});
+  EXPECT_EQ(queries_in(s.server(Leg::kSecondary, value("0")).to_secondary),
+            std::vector<std::string>{"SELECT 1"});
+}
+
+TEST(RwSplitter, GrouterAnswersRouterSetAndTheSessionConsistency) {
+  Session s;
+  auto& set = s.client("ROUTER SET access_mode = 'read_write'");
+  EXPECT_EQ(set.to_client, ok());
+  EXPECT_TRUE(set.to_primary.empty() && set.to_secondary.empty());
+  EXPECT_EQ(queries_in(s.client("SELECT 1").to_primary), std::vector<std::string>{"SELECT 1"});
+  (void)s.server(Leg::kPrimary, value("1"));
+  (void)s.client("ROUTER SET access_mode = 'auto'");
+
+  EXPECT_EQ(s.client("SET @@SESSION.group_replication_consistency = 'BEFORE'").to_client, ok());
+  EXPECT_EQ(s.splitter->consistency(), Consistency::kBefore);
+  auto& read_back = s.client("SELECT @@SESSION.group_replication_consistency");
+  EXPECT_EQ(read_back.to_client,
+            frames(one_value_reply("@@SESSION.group_replication_consistency", "BEFORE", kAutocommit,
+                                   kCaps, 0),
+                   1));
+  auto err = wire::decode_err_payload(
+      std::span(s.client("SET @@SESSION.group_replication_consistency = 'SOON'").to_client)
+          .subspan(wire::kFrameHeaderSize),
+      kCaps);
+  ASSERT_TRUE(err.has_value());
+  EXPECT_EQ(err->error_code, 1231);
+}
+
+TEST(RwSplitter, WithoutASecondaryTheReadRunsOnThePrimary) {
+  Session s;
+  EXPECT_TRUE(s.client("SELECT 1").open_secondary);
+  SplitterOutput out;
+  s.splitter->on_secondary_failed("no ONLINE secondary", out);
+  EXPECT_EQ(queries_in(out.to_primary), std::vector<std::string>{"SELECT 1"});
+  EXPECT_TRUE(s.splitter->accepting_client());
+}
+
+TEST(RwSplitter, PinningStatementsKeepTheSessionOnThePrimary) {
+  Session s(Consistency::kEventual, false);
+  (void)s.client("CREATE TEMPORARY TABLE tmp (a INT)");
+  (void)s.server(Leg::kPrimary, ok());
+  EXPECT_EQ(queries_in(s.client("SELECT * FROM tmp").to_primary),
+            std::vector<std::string>{"SELECT * FROM tmp"});
+}
+
+}  // namespace
+}  // namespace grouter::routing
