@@ -13,8 +13,14 @@ packages=(
   # storage nodes, clients and load generators
   mariadb-server mariadb-client mariadb-backup
   python3 python3-pymysql python3-mysqldb python3-pytest
+  libmariadb-java default-jdk-headless
   sysbench haproxy curl procps iproute2
 )
+# mysql2's test client needs node and npm; a node from elsewhere (e.g. NodeSource's nodejs, which
+# bundles npm and conflicts with Debian's npm package) is kept as it is.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

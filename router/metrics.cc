@@ -31,7 +31,7 @@ constexpr Metric kMetrics[] = {
      "Failed attempts to connect to a destination.",
      [](const routing::Route& r) { return load(r.counters().destination_connect_errors); }},
     {"grouter_route_no_destination_total", "counter",
-     "Clients refused with 2003 because no destination was reachable.",
+     "Clients refused with 1429 because no destination was reachable.",
      [](const routing::Route& r) { return load(r.counters().no_destination_errors); }},
     {"grouter_route_max_connections_refused_total", "counter",
      "Clients refused with 1040 because max_connections was reached.",

@@ -3,21 +3,19 @@
 
 #include <arpa/inet.h>
 
+#include <array>
 #include <cstring>
-
-#include "protocol/mysql_wire/capabilities.h"
-#include "protocol/mysql_wire/err_packet.h"
-#include "protocol/mysql_wire/frame.h"
 
 namespace grouter::routing {
 namespace {
 
-namespace wire = grouter::mysql_wire;
-
 constexpr std::uint16_t kErrConCount = 1040;       // ER_CON_COUNT_ERROR
 constexpr std::uint16_t kErrHostBlocked = 1129;    // ER_HOST_IS_BLOCKED
 constexpr std::uint16_t kErrHandshake = 1043;      // ER_HANDSHAKE_ERROR (sent by the server)
-constexpr std::uint16_t kErrConnectFailed = 2003;  // CR_CONN_HOST_ERROR
+// No destination. Not 2003 (CR_CONN_HOST_ERROR, MySQL Router's code): that is a client library's
+// own code, and libmariadb reports an ERR carrying one of its codes (2001-2061, 5001-5026) as a
+// malformed packet (2027) instead. A server's code for "cannot reach the data behind me":
+constexpr std::uint16_t kErrNoDestination = 1429;  // ER_CONNECT_TO_FOREIGN_DATA_SOURCE
 
 // The client's address and port.
 Destination peer_of(const uv_tcp_t* tcp) {
@@ -113,7 +111,7 @@ void Connection::begin_connect() {
 void Connection::wait_for_destinations() {
   if (const auto set = route_->published(); set && !set->no_primary_reason.empty()) {
     route_->counters().no_destination_errors.fetch_add(1, std::memory_order_relaxed);
-    refuse(kErrConnectFailed, "HY000",
+    refuse(kErrNoDestination, "HY000",
            "Can't connect to remote MySQL server for client connected to '" +
                host_port(route_->config().bind_address, route_->config().bind_port) +
                "': " + set->no_primary_reason);
@@ -153,7 +151,7 @@ void Connection::on_destinations_changed() {
 
 void Connection::refuse_no_destination() {
   route_->counters().no_destination_errors.fetch_add(1, std::memory_order_relaxed);
-  refuse(kErrConnectFailed, "HY000",
+  refuse(kErrNoDestination, "HY000",
          "Can't connect to remote MySQL server for client connected to '" +
              host_port(route_->config().bind_address, route_->config().bind_port) + "'");
 }
@@ -161,15 +159,44 @@ void Connection::refuse_no_destination() {
 void Connection::refuse(std::uint16_t code, const char* sql_state, const std::string& message) {
   context_.logger.info("[routing:{}] refusing {}: {} {}", route_->name(), client_host_, code,
                        message);
-  std::vector<std::uint8_t> payload;
-  wire::append_err_payload(payload, wire::ErrPacket{code, sql_state, message},
-                           wire::capability::kProtocol41);
-  std::vector<std::uint8_t> frame;
-  std::uint8_t sequence_id = 0;
-  wire::append_frames(frame, sequence_id, payload);
+  state_ = State::kRefusing;
   watching_handshake_ = false;
-  close_after_flush_ = true;
-  to_client_.data.assign(frame.begin(), frame.end());
+  refusal_ = mysql_wire::ErrPacket{code, sql_state, message};
+  // The nonce is never checked; without randomness (uv_random failing) zeros serve as well.
+  std::array<std::uint8_t, kRefusalNonceSize> random{};
+  uv_random(nullptr, nullptr, random.data(), random.size(), 0, nullptr);
+  write_to_client(refusal_greeting(random));
+  // Bounds the client's answer to the greeting and its close after the ERR.
+  uv_timer_start(
+      &handshake_timer_,
+      [](uv_timer_t* timer) {
+        auto* self = static_cast<Connection*>(timer->data);
+        if (self->state_ == State::kRefusing) self->close();
+      },
+      static_cast<std::uint64_t>(route_->config().client_connect_timeout.count()), 0);
+  start_reading(Side::kClient);
+}
+
+void Connection::on_refusal_read(ssize_t nread, const uv_buf_t* buf) {
+  if (nread < 0) {
+    close();
+    return;
+  }
+  // After the ERR, the client's bytes are read and dropped until it closes: closing on unread
+  // bytes would reset the connection and could discard the ERR before the client reads it.
+  if (nread == 0 || refusal_answered_) return;
+  const std::span bytes(reinterpret_cast<const std::uint8_t*>(buf->base),
+                        static_cast<std::size_t>(nread));
+  if (refusal_exchange_.on_client_bytes(bytes) && !to_client_.active) answer_refusal();
+}
+
+void Connection::answer_refusal() {
+  refusal_answered_ = true;
+  write_to_client(refusal_exchange_.error_frame(refusal_));
+}
+
+void Connection::write_to_client(const std::vector<std::uint8_t>& bytes) {
+  to_client_.data.assign(bytes.begin(), bytes.end());
   to_client_.active = true;
   to_client_.request.data = this;
   uv_buf_t buf = uv_buf_init(to_client_.data.data(), static_cast<unsigned>(to_client_.data.size()));
@@ -346,6 +373,10 @@ void Connection::on_server_read_cb(uv_stream_t* stream, ssize_t nread, const uv_
 }
 
 void Connection::on_read(Side from, ssize_t nread, const uv_buf_t* buf) {
+  if (state_ == State::kRefusing && from == Side::kClient) {
+    on_refusal_read(nread, buf);
+    return;
+  }
   if (state_ != State::kRelaying) return;
   if (nread < 0) {
     on_end_of_stream(from, nread);
@@ -509,6 +540,10 @@ void Connection::on_write_done(Side to, int status) {
   }
   if (close_after_flush_) {
     if (!to_client_.active && !to_server_.active) close();
+    return;
+  }
+  if (state_ == State::kRefusing) {
+    if (refusal_exchange_.answer_due() && !refusal_answered_) answer_refusal();
     return;
   }
   if (state_ != State::kRelaying) return;

@@ -1,9 +1,9 @@
 // One client connection of a pass-through route, as a small state machine on a worker loop:
 //
-//   accepted ── refuse (blocked host 1129 / max_connections 1040) ──────────────► closing
+//   accepted ── refuse (blocked host 1129 / max_connections 1040) ──────────────► refusing
 //      │
 //   connecting: try the planned destinations in turn, each within connect_timeout;
-//      │        none reachable → 2003 to the client ───────────────────────────► closing
+//      │        none reachable → refuse with 1429 ─────────────────────────────► refusing
 //      │        (group routes first wait, up to destination_wait_timeout from the first try,
 //      │        for a publication that gives them a member: waiting ⇄ connecting)
 //   relaying: bytes both ways unchanged; one pending write per direction, and the side feeding it
@@ -12,6 +12,8 @@
 //             A terminated route (client_ssl_mode other than PASSTHROUGH) passes the bytes
 //             through its SessionTerminator instead, which runs grouter's own handshake and TLS;
 //             while a write is pending there, neither side is read.
+//   refusing: grouter's greeting, the client's answer, the ERR (see refusal.h), then the client's
+//             bytes dropped until it closes; all within client_connect_timeout ──────► closing
 //   closing: every handle closed; the last close callback frees the connection.
 //
 // Ownership: the WorkerContext owns each Connection; it is neither copied nor moved, and it is
@@ -26,7 +28,9 @@
 
 #include <uv.h>
 
+#include "protocol/mysql_wire/err_packet.h"
 #include "routing/handshake_tracker.h"
+#include "routing/refusal.h"
 #include "routing/route.h"
 #include "routing/frame_buffer.h"
 #include "routing/rw_splitter.h"
@@ -55,7 +59,7 @@ class Connection {
   void on_destinations_changed();
 
  private:
-  enum class State { kAccepted, kConnecting, kWaiting, kRelaying, kClosing };
+  enum class State { kAccepted, kConnecting, kWaiting, kRelaying, kRefusing, kClosing };
   enum class Side { kClient, kServer };
 
   // One connect attempt to a destination; heap-allocated because a timed-out attempt's handle
@@ -74,6 +78,9 @@ class Connection {
   };
 
   void refuse(std::uint16_t code, const char* sql_state, const std::string& message);
+  void on_refusal_read(ssize_t nread, const uv_buf_t* buf);
+  void answer_refusal();
+  void write_to_client(const std::vector<std::uint8_t>& bytes);
   void begin_connect();
   void try_next_destination();
   void wait_for_destinations();
@@ -145,6 +152,9 @@ class Connection {
   bool close_after_flush_ = false;
   PendingWrite to_client_;
   PendingWrite to_server_;
+  mysql_wire::ErrPacket refusal_{};  // what a refused client is answered
+  RefusalExchange refusal_exchange_;
+  bool refusal_answered_ = false;
 
   std::string client_host_;
   std::shared_ptr<ConnectionStats> stats_;

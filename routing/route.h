@@ -40,7 +40,7 @@ struct RouteConfig {
   // destinations come from published DestinationSets, and `destinations` stays empty.
   std::optional<GroupTarget> group;
   // A group route with no member to connect to (no primary during a failover, say) holds a new
-  // client this long for a publication that gives it one, then answers 2003.
+  // client this long for a publication that gives it one, then refuses it with 1429.
   std::chrono::milliseconds destination_wait_timeout{10000};
   // Relayed unchanged (client_ssl_mode = PASSTHROUGH, the default without client_ssl_cert) or
   // terminated by grouter, with MySQL Router's TLS options.
@@ -92,7 +92,7 @@ struct RouteCounters {
   std::atomic<std::uint64_t> bytes_to_server{0};
   std::atomic<std::uint64_t> client_connect_errors{0};     // failed/abandoned client handshakes
   std::atomic<std::uint64_t> destination_connect_errors{0};  // failed connects to a destination
-  std::atomic<std::uint64_t> no_destination_errors{0};     // clients sent 2003
+  std::atomic<std::uint64_t> no_destination_errors{0};       // clients sent 1429 (no destination)
   std::atomic<std::uint64_t> max_connections_refused{0};   // clients sent 1040
   std::atomic<std::uint64_t> blocked_refused{0};           // clients sent 1129
 };

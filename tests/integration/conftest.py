@@ -7,6 +7,7 @@ import os
 
 import pytest
 
+from clients import build_connectorj, install_mysql2
 from harness import Grouter, Sandbox, standard_routes
 
 # GROUTER_TEST_BASE_PORT lets two suites run side by side on one machine.
@@ -76,3 +77,15 @@ def std_grouter(sandbox, tmp_path_factory):
     start, started = _factory(tmp_path_factory.mktemp("std_grouter"))
     yield start(standard_routes(sandbox))
     _stop_all(started)
+
+
+@pytest.fixture(scope="session")
+def connectorj_classes(tmp_path_factory):
+    """tests/clients/java/SqlClient compiled for this session: pass it to clients.connectorj()."""
+    return build_connectorj(tmp_path_factory.mktemp("connectorj"))
+
+
+@pytest.fixture(scope="session")
+def mysql2_installed():
+    """mysql2 installed in tests/clients/node (npm ci, once), for clients.mysql2()."""
+    install_mysql2()

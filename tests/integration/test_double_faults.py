@@ -75,12 +75,12 @@ def waiting_failover(g, missing_id):
 
 
 def assert_refused_at_once(g, words):
-    """A new primary-route client gets 2003 naming the reason, not a hold."""
+    """A new primary-route client gets 1429 naming the reason, not a hold."""
     with pytest.raises(pymysql.err.OperationalError) as refused:
         mysql_connect("127.0.0.1", g.route_port("primary"), "app", "app_pw", "test",
                       connect_timeout=5, io_timeout=20).close()
     code, message = refused.value.args[0], str(refused.value.args[1])
-    assert code == 2003 and words in message, (code, message)
+    assert code == 1429 and words in message, (code, message)
 
 
 def assert_all_acknowledged_on(writer, sb, i):

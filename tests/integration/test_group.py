@@ -106,6 +106,21 @@ def start_group(tmp_path, group_options=None, route_options=None):
         raise
 
 
+def start_group_without_majority(tmp_path, route_options=None):
+    """start_group, then nodes 3 and 1 (the primary) killed: with no majority left node2 is not
+    promoted and the primary route has no member; (sandbox, grouter) once grouter says so."""
+    sb, g = start_group(tmp_path, route_options=route_options)
+    try:
+        sb.kill(3)
+        sb.kill(1)
+        wait_until(lambda: "a majority of the view is not reachable" in g.log(), 30,
+                   "grouter to report the missing majority")
+        return sb, g
+    except BaseException:
+        cleanup_group(sb, g)
+        raise
+
+
 @pytest.fixture
 def group(tmp_path):
     sb, g = start_group(tmp_path)

@@ -50,7 +50,7 @@ def test_route_health_alive(std_grouter):
 def test_route_health_not_alive_without_reachable_destination(grouter):
     dead = f"127.0.0.1:{free_port()}"
     g = grouter({"routing:dead": {"destinations": dead}})
-    assert connect_error(g.route_port("dead"))[0] == 2003
+    assert connect_error(g.route_port("dead"))[0] == 1429
     wait_until(lambda: g.rest(f"{API}/routes/dead/health")[0] == 500, 10,
                "health of a route with no reachable destination to be 500")
     assert g.rest(f"{API}/routes/dead/health") == (500, {"isAlive": False})

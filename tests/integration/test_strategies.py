@@ -78,7 +78,7 @@ def test_round_robin_with_fallback_is_refused_for_static_destinations(sandbox, t
     ], 5, "routing_strategy")
 
 
-def test_all_destinations_down_gives_2003(grouter):
+def test_all_destinations_down_gives_1429(grouter):
     dead = f"127.0.0.1:{free_port()},127.0.0.1:{free_port()}"
     g = grouter({"routing:r": {"destinations": dead, "routing_strategy": "first-available",
                                "connect_timeout": 2}})
@@ -86,11 +86,11 @@ def test_all_destinations_down_gives_2003(grouter):
     started = time.monotonic()
     code, message = connect_error(port)
     assert time.monotonic() - started < 2 + 1
-    assert code == 2003
+    assert code == 1429
     assert message == f"Can't connect to remote MySQL server for client connected to '127.0.0.1:{port}'"
 
 
-def test_all_destination_nodes_stopped_gives_2003(cluster, grouter):
+def test_all_destination_nodes_stopped_gives_1429(cluster, grouter):
     g = grouter(route(cluster, "round-robin", nodes=(2, 3), connect_timeout=2))
     port = g.route_port("r")
     cluster.stop(2, 3)
@@ -98,10 +98,10 @@ def test_all_destination_nodes_stopped_gives_2003(cluster, grouter):
     code, message = connect_error(port)
     assert time.monotonic() - started < 2 + 1
     assert (code, message) == \
-        (2003, f"Can't connect to remote MySQL server for client connected to '127.0.0.1:{port}'")
+        (1429, f"Can't connect to remote MySQL server for client connected to '127.0.0.1:{port}'")
 
 
-def test_unresponsive_destination_gives_2003_within_connect_timeout(grouter):
+def test_unresponsive_destination_gives_1429_within_connect_timeout(grouter):
     """A destination whose accept queue is full drops SYNs: the connect can only end by timeout."""
     with socket.socket() as blackhole:
         blackhole.bind(("127.0.0.1", 0))
@@ -121,7 +121,7 @@ def test_unresponsive_destination_gives_2003_within_connect_timeout(grouter):
         finally:
             for f in fillers:
                 f.close()
-    assert code == 2003, message
+    assert code == 1429, message
     assert message == f"Can't connect to remote MySQL server for client connected to '127.0.0.1:{port}'"
     assert 1.5 <= elapsed < 2 + 1.5, f"answered after {elapsed:.1f}s with connect_timeout = 2"
 
@@ -179,7 +179,7 @@ def test_stopped_destination_is_used_again_once_it_is_back(cluster, grouter):
 
 def test_slow_destinations_do_not_count_against_the_client(grouter):
     """client_connect_timeout bounds the client's handshake, not grouter's own connect attempts:
-    two silent destinations (2 x connect_timeout > client_connect_timeout) still end in 2003, and
+    two silent destinations (2 x connect_timeout > client_connect_timeout) still end in 1429, and
     the client's host is not charged a connect error."""
     holes = []
     fillers = []
@@ -201,7 +201,7 @@ def test_slow_destinations_do_not_count_against_the_client(grouter):
     finally:
         for s in fillers + holes:
             s.close()
-    assert code == 2003, message
+    assert code == 1429, message
     status, body = g.rest("/api/20190715/routes/r/blockedHosts")
     assert body == {"items": []}, "a slow destination must not block the client's host"
     _, metrics = g.rest("/metrics")

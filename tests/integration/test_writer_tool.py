@@ -127,7 +127,7 @@ def test_writer_survives_a_killed_node_behind_a_route(cluster, grouter, table):
     acked, uncertain = w.acknowledged(), w.uncertain()
     assert uncertain and not acked & uncertain
     assert all(e.outcome == "uncertain" for e in w.errors if e.phase == "insert"), w.errors
-    assert {e.code for e in down_errors if e.phase == "connect"} <= {2003, 2013}, down_errors[:5]
+    assert {e.code for e in down_errors if e.phase == "connect"} <= {1429, 2013}, down_errors[:5]
     assert resumed > t_restart
     assert w.verify_all_present(host="127.0.0.1", port=cluster.port(1)) == []
 

@@ -70,17 +70,17 @@ class Backend {
   std::vector<int> clients_;
 };
 
-// The id byte of the backend this client reached; 'E' for an ERR packet (its code in *code);
+// The id byte of the backend this client reached; 'E' for grouter's refusal (its code in *code);
 // 0 when the connection was closed without a packet.
 char reached(int fd, int* code = nullptr) {
-  unsigned char buffer[512];
-  ssize_t n = recv(fd, buffer, sizeof(buffer), 0);
-  if (n < 5) return 0;
-  if (buffer[4] == 0xff) {
-    if (code != nullptr && n >= 7) *code = buffer[5] | buffer[6] << 8;
-    return 'E';
+  const std::string packet = testing::read_packet(fd);
+  if (packet.size() < 5) return 0;
+  if (static_cast<unsigned char>(packet[4]) == 10) {  // grouter's own greeting: a refusal
+    const testing::Refusal refusal = testing::answer_refusal_greeting(fd, packet);
+    if (code != nullptr) *code = refusal.code;
+    return refusal.code != 0 ? 'E' : 0;
   }
-  return static_cast<char>(buffer[4]);
+  return packet[4];
 }
 
 bool closed_within(int fd, std::chrono::milliseconds limit) {
@@ -155,13 +155,13 @@ TEST(GroupRoute, WithoutAPrimaryNewClientsWaitForOne) {
   close(client);
 }
 
-TEST(GroupRoute, AWaitEndsIn2003AfterTheTimeout) {
+TEST(GroupRoute, AWaitEndsIn1429AfterTheTimeout) {
   GroupRoute g(ServerRole::kPrimary, RoutingStrategy::kFirstAvailable, 300ms);
   const auto started = std::chrono::steady_clock::now();
   int client = connect_client(g.port);
   int code = 0;
   EXPECT_EQ(reached(client, &code), 'E');
-  EXPECT_EQ(code, 2003);
+  EXPECT_EQ(code, 1429);
   EXPECT_GE(std::chrono::steady_clock::now() - started, 250ms);
   close(client);
   EXPECT_EQ(g.route->counters().no_destination_errors.load(), 1u);
@@ -175,16 +175,13 @@ TEST(GroupRoute, AGroupWaitingForSafetyRefusesAtOnceWithTheReason) {
       "the group has no primary: waiting for n2";
   g.route->publish(waiting);
   int client = connect_client(g.port);
-  unsigned char buffer[512];
   // Long before destination_wait_timeout (60 s): the answer is already there or comes at once.
   pollfd p{client, POLLIN, 0};
   ASSERT_EQ(poll(&p, 1, 30000), 1);
-  const ssize_t n = recv(client, buffer, sizeof(buffer), 0);
-  ASSERT_GT(n, 7);
-  EXPECT_EQ(buffer[4], 0xff);
-  EXPECT_EQ(buffer[5] | buffer[6] << 8, 2003);
-  const std::string message(reinterpret_cast<char*>(buffer) + 13, static_cast<size_t>(n) - 13);
-  EXPECT_NE(message.find("the group has no primary: waiting for n2"), std::string::npos) << message;
+  const testing::Refusal refusal = testing::read_refusal(client);
+  EXPECT_EQ(refusal.code, 1429);
+  EXPECT_NE(refusal.message.find("the group has no primary: waiting for n2"), std::string::npos)
+      << refusal.message;
   close(client);
 }
 
@@ -222,7 +219,7 @@ TEST(GroupRoute, SecondaryRouteWithoutFallbackDoesNotUseThePrimary) {
   int client = connect_client(g.port);
   int code = 0;
   EXPECT_EQ(reached(client, &code), 'E');
-  EXPECT_EQ(code, 2003);
+  EXPECT_EQ(code, 1429);
   close(client);
 }
 

@@ -1,0 +1,83 @@
+// A tiny JDBC client for the integration tests (MariaDB Connector/J from Debian's libmariadb-java).
+//
+//   java -cp mariadb-java-client.jar:DIR SqlClient HOST PORT USER PASSWORD
+//        [--opt KEY=VALUE]... [SQL]...
+//
+// Connects to jdbc:mariadb://HOST:PORT/ (each --opt is added to the URL's query), runs each SQL
+// statement in order and prints one line per event, fields separated by tabs:
+//   connected
+//   row      V1 V2 ...         one line per result row (NULL for a null)
+//   ok       UPDATE_COUNT      a statement without a result set
+//   error    CODE SQLSTATE MESSAGE   SQLException.getErrorCode(), getSQLState(), getMessage()
+// A failed connect prints its error and stops; a failed statement prints its error and goes on.
+// Exit status: 0 without errors, 1 with any.
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+public final class SqlClient {
+  private SqlClient() {}
+
+  public static void main(String[] args) {
+    if (args.length < 4) {
+      System.err.println("usage: SqlClient HOST PORT USER PASSWORD [--opt KEY=VALUE]... [SQL]...");
+      System.exit(2);
+    }
+    StringBuilder url = new StringBuilder("jdbc:mariadb://" + args[0] + ":" + args[1] + "/?user=")
+        .append(args[2]).append("&password=").append(args[3]);
+    List<String> statements = new ArrayList<>();
+    for (int i = 4; i < args.length; ++i) {
+      if (args[i].equals("--opt") && i + 1 < args.length) {
+        url.append('&').append(args[++i]);
+      } else {
+        statements.add(args[i]);
+      }
+    }
+    boolean failed = false;
+    try (Connection connection = DriverManager.getConnection(url.toString())) {
+      System.out.println("connected");
+      for (String sql : statements) failed |= !run(connection, sql);
+    } catch (SQLException e) {
+      printError(e);
+      failed = true;
+    }
+    System.exit(failed ? 1 : 0);
+  }
+
+  private static boolean run(Connection connection, String sql) {
+    try (Statement statement = connection.createStatement()) {
+      if (!statement.execute(sql)) {
+        System.out.println("ok\t" + statement.getUpdateCount());
+        return true;
+      }
+      try (ResultSet rows = statement.getResultSet()) {
+        int columns = rows.getMetaData().getColumnCount();
+        while (rows.next()) {
+          StringBuilder line = new StringBuilder("row");
+          for (int c = 1; c <= columns; ++c) {
+            String value = rows.getString(c);
+            line.append('\t').append(value == null ? "NULL" : oneLine(value));
+          }
+          System.out.println(line);
+        }
+      }
+      return true;
+    } catch (SQLException e) {
+      printError(e);
+      return false;
+    }
+  }
+
+  private static void printError(SQLException e) {
+    System.out.println("error\t" + e.getErrorCode() + "\t" + e.getSQLState() + "\t"
+        + oneLine(String.valueOf(e.getMessage())));
+  }
+
+  private static String oneLine(String text) {
+    return text.replace('\t', ' ').replace('\n', ' ').replace('\r', ' ');
+  }
+}
