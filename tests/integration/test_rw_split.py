@@ -10,7 +10,7 @@ import MySQLdb
 import pymysql
 import pytest
 
-from clients import cli, query, scalar
+from clients import cli, connectorj, mysql2, query, scalar
 from group_harness import FencedSandbox, group_sections
 from harness import Grouter, wait_until
 from test_group import all_online, cleanup_group, kWeights
@@ -251,3 +251,43 @@ def test_mysqldb_and_the_cli_on_the_split_port(split_group):
     assert done.returncode == 0, done.stderr
     first, second = done.stdout.split()
     assert int(first) in kSecondaries and int(second) == kPrimary
+
+
+DRIVER_STATEMENTS = [
+    "SELECT @@server_id",                         # a read: a secondary
+    "ps:SELECT CAST(? AS SIGNED) + 1, @@server_id|41",            # a prepared statement: the primary
+    "START TRANSACTION",
+    "ps:INSERT INTO test.split VALUES (?)|{key}",
+    "SELECT @@server_id",                         # inside the transaction: the primary
+    "COMMIT",
+    "SELECT COUNT(*), @@server_id FROM test.split WHERE id = {key}",  # its own write, waited for
+]
+
+
+def run_driver(driver, g, key, classes=None, **kw):
+    statements = [s.replace("{key}", str(key)) for s in DRIVER_STATEMENTS]
+    if driver == "connectorj":
+        return connectorj(classes, g.route_port("rw"), statements,
+                          options={"useServerPrepStmts": "true"}, **kw)
+    return mysql2(g.route_port("rw"), statements, **kw)
+
+
+@pytest.mark.parametrize("driver, key", [("connectorj", 600), ("mysql2", 700)])
+def test_connectorj_and_mysql2_on_the_split_port(split_group, connectorj_classes, mysql2_installed,
+                                                 driver, key):
+    sb, g = split_group
+    held = HeldAppliers(sb)  # the secondaries lag: the driver must still read its own write
+    try:
+        run = run_driver(driver, g, key, connectorj_classes)
+    finally:
+        held.release()
+    assert run.connected and run.errors == [], run.lines
+    rows = run.rows
+    assert int(rows[0][0]) in kSecondaries, rows
+    assert rows[1][0] == "42" and int(rows[1][1]) == kPrimary, rows
+    assert int(rows[2][0]) == kPrimary, rows
+    assert rows[3][0] == "1", rows  # read on the primary after the wait timed out
+    denied = (connectorj(connectorj_classes, g.route_port("rw"), ["SELECT 1"], password="wrong")
+              if driver == "connectorj" else mysql2(g.route_port("rw"), ["SELECT 1"], password="wrong"))
+    assert not denied.connected
+    assert denied.errors and denied.errors[0].code == 1045, denied.lines

@@ -203,3 +203,29 @@ def test_an_unreadable_certificate_is_refused_at_start(sandbox, tmp_path):
                           text=True, timeout=20)
     assert done.returncode == 1
     assert "[routing:t] client_ssl_cert=" in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("driver", ["connectorj", "mysql2"])
+def test_connectorj_and_mysql2_over_tls_on_a_terminated_route(sandbox, grouter, connectorj_classes,
+                                                              mysql2_installed, driver):
+    from clients import connectorj, mysql2
+    g = grouter({"routing:t": terminated(sandbox, node=2, client="REQUIRED", server="REQUIRED")})
+    port = g.route_port("t")
+    statements = ["SELECT @@server_id", "ps:SELECT CAST(? AS SIGNED) * 2|21",
+                  "SHOW SESSION STATUS LIKE 'Ssl_cipher'", "START TRANSACTION",
+                  "ps:SELECT COUNT(*) FROM test.t_absent_or_present WHERE 1 = ?|1", "ROLLBACK"]
+    if driver == "connectorj":
+        tls = {"useSsl": "true", "trustServerCertificate": "true", "useServerPrepStmts": "true"}
+        run = connectorj(connectorj_classes, port, statements, options=tls)
+        denied = connectorj(connectorj_classes, port, ["SELECT 1"], password="wrong", options=tls)
+    else:
+        tls = {"ssl": '{"rejectUnauthorized": false}'}
+        run = mysql2(port, statements, options=tls)
+        denied = mysql2(port, ["SELECT 1"], password="wrong", options=tls)
+    # REQUIRED refuses a plain client (4188): connecting at all shows the driver used TLS.
+    assert run.connected, run.lines
+    rows = run.rows
+    assert rows[0] == ["2"] and rows[1] == ["42"], run.lines
+    assert rows[2][0] == "Ssl_cipher" and rows[2][1] not in ("", "NULL"), run.lines  # TLS to node 2
+    assert [e.code for e in run.errors] == [1146], run.lines  # the table does not exist: the node's own error
+    assert not denied.connected and denied.errors[0].code == 1045, denied.lines

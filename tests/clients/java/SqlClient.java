@@ -10,8 +10,11 @@
 //   ok       UPDATE_COUNT      a statement without a result set
 //   error    CODE SQLSTATE MESSAGE   SQLException.getErrorCode(), getSQLState(), getMessage()
 // A failed connect prints its error and stops; a failed statement prints its error and goes on.
+// A statement "ps:SQL|P1|P2..." runs as a PreparedStatement with string parameters P1, P2, ...
+// (server-side with --opt useServerPrepStmts=true).
 // Exit status: 0 without errors, 1 with any.
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -49,8 +52,29 @@ public final class SqlClient {
   }
 
   private static boolean run(Connection connection, String sql) {
+    if (sql.startsWith("ps:")) return runPrepared(connection, sql.substring(3));
     try (Statement statement = connection.createStatement()) {
-      if (!statement.execute(sql)) {
+      return print(statement, statement.execute(sql));
+    } catch (SQLException e) {
+      printError(e);
+      return false;
+    }
+  }
+
+  private static boolean runPrepared(Connection connection, String spec) {
+    String[] parts = spec.split("\\|", -1);
+    try (PreparedStatement statement = connection.prepareStatement(parts[0])) {
+      for (int i = 1; i < parts.length; ++i) statement.setString(i, parts[i]);
+      return print(statement, statement.execute());
+    } catch (SQLException e) {
+      printError(e);
+      return false;
+    }
+  }
+
+  private static boolean print(Statement statement, boolean hasRows) {
+    try {
+      if (!hasRows) {
         System.out.println("ok\t" + statement.getUpdateCount());
         return true;
       }

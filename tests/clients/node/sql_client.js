@@ -10,6 +10,8 @@
 //   ok       AFFECTED_ROWS           a statement without a result set
 //   error    CODE SQLSTATE MESSAGE   the error's errno, sqlState and message
 // A failed connect prints its error and stops; a failed statement prints its error and goes on.
+// A statement "ps:SQL|P1|P2..." runs as a server-side prepared statement (connection.execute) with
+// string parameters P1, P2, ...
 // Exit status: 0 without errors, 1 with any.
 'use strict';
 
@@ -60,7 +62,13 @@ async function main() {
   let failed = false;
   for (const sql of statements) {
     try {
-      const [result] = await connection.query({sql, rowsAsArray: true});
+      let result;
+      if (sql.startsWith('ps:')) {
+        const [text, ...params] = sql.slice(3).split('|');
+        [result] = await connection.execute({sql: text, rowsAsArray: true}, params);
+      } else {
+        [result] = await connection.query({sql, rowsAsArray: true});
+      }
       if (Array.isArray(result)) {
         for (const row of result) {
           console.log(['row', ...row.map((v) => (v === null ? 'NULL' : oneLine(v)))].join('\t'));
