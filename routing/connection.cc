@@ -8,16 +8,12 @@
 #include "protocol/mysql_wire/capabilities.h"
 #include "protocol/mysql_wire/err_packet.h"
 #include "protocol/mysql_wire/frame.h"
+#include "routing/error_codes.h"
 
 namespace grouter::routing {
 namespace {
 
 namespace wire = grouter::mysql_wire;
-
-constexpr std::uint16_t kErrConCount = 1040;       // ER_CON_COUNT_ERROR
-constexpr std::uint16_t kErrHostBlocked = 1129;    // ER_HOST_IS_BLOCKED
-constexpr std::uint16_t kErrHandshake = 1043;      // ER_HANDSHAKE_ERROR (sent by the server)
-constexpr std::uint16_t kErrConnectFailed = 2003;  // CR_CONN_HOST_ERROR
 
 // The client's address and port.
 Destination peer_of(const uv_tcp_t* tcp) {
