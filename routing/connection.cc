@@ -6,16 +6,15 @@
 #include <array>
 #include <cstring>
 
+#include "protocol/mysql_wire/capabilities.h"
+#include "protocol/mysql_wire/err_packet.h"
+#include "protocol/mysql_wire/frame.h"
+#include "routing/error_codes.h"
+
 namespace grouter::routing {
 namespace {
 
-constexpr std::uint16_t kErrConCount = 1040;       // ER_CON_COUNT_ERROR
-constexpr std::uint16_t kErrHostBlocked = 1129;    // ER_HOST_IS_BLOCKED
-constexpr std::uint16_t kErrHandshake = 1043;      // ER_HANDSHAKE_ERROR (sent by the server)
-// No destination. Not 2003 (CR_CONN_HOST_ERROR, MySQL Router's code): that is a client library's
-// own code, and libmariadb reports an ERR carrying one of its codes (2001-2061, 5001-5026) as a
-// malformed packet (2027) instead. A server's code for "cannot reach the data behind me":
-constexpr std::uint16_t kErrNoDestination = 1429;  // ER_CONNECT_TO_FOREIGN_DATA_SOURCE
+namespace wire = grouter::mysql_wire;
 
 // The client's address and port.
 Destination peer_of(const uv_tcp_t* tcp) {

@@ -61,7 +61,8 @@ class ServerLink {
   // Call at most once, before close().
   void open(ReadyCallback on_ready, BytesCallback on_bytes, LostCallback on_lost);
   // Sends PLAINTEXT to the node (encrypted on a TLS leg). False when nothing was queued: not ready,
-  // failed or closing, or the queue would pass max_queued_bytes (queue_full_count() counts those).
+  // failed or closing, the queue would pass max_queued_bytes (queue_full_count() counts those;
+  // the link stays up), or encryption failed (the link fails: on_lost runs before this returns).
   bool send(std::span<const std::uint8_t> plaintext);
   void pause_reading();
   void resume_reading();

@@ -9,23 +9,14 @@
 #include "protocol/mysql_wire/err_packet.h"
 #include "protocol/mysql_wire/frame.h"
 #include "protocol/mysql_wire/ok_packet.h"
+#include "routing/error_codes.h"
+#include "routing/server_leg.h"
 
 namespace grouter::routing {
 namespace {
 
 namespace wire = grouter::mysql_wire;
 namespace cap = wire::capability;
-
-constexpr std::string_view kNativePlugin = "mysql_native_password";
-// A handshake message is a few hundred bytes; connection attributes may add some kilobytes.
-constexpr std::size_t kMaxHandshakePayload = 64 * 1024;
-
-constexpr std::uint16_t kErrHandshake = 1043;         // ER_HANDSHAKE_ERROR
-constexpr std::uint16_t kErrNotSupportedAuth = 1251;  // ER_NOT_SUPPORTED_AUTH_MODE
-constexpr std::uint16_t kErrConnectFailed = 2003;     // CR_CONN_HOST_ERROR
-constexpr std::uint16_t kErrSslConnection = 2026;     // CR_SSL_CONNECTION_ERROR
-constexpr std::uint16_t kErrInsecureMysql = 3159;     // ER_SECURE_TRANSPORT_REQUIRED (MySQL)
-constexpr std::uint16_t kErrInsecureMariadb = 4188;   // ER_SECURE_TRANSPORT_REQUIRED (MariaDB)
 
 // What grouter never offers the client: compression (it would have to inflate every frame),
 // and TLS unless the route offers it. Everything else is the storage node's, so that the command
@@ -178,7 +169,7 @@ SessionTerminator::Event SessionTerminator::drain_frames(bool from_client) {
       if (from_client) {
         return fail_client(kErrHandshake, "08S01", "Bad handshake", Event::kClientFault);
       }
-      return fail_client(kErrConnectFailed, "HY000",
+      return fail_client(kErrNoDestination, "HY000",
                          "storage node " + server_host_ + " sent a handshake packet of " +
                              std::to_string(header->payload_size) + " bytes",
                          Event::kDone);
@@ -213,7 +204,7 @@ SessionTerminator::Event SessionTerminator::handle_server_frame(
     case Phase::kServerAuth:
       return on_server_auth_reply(payload);
     default:
-      return fail_client(kErrConnectFailed, "HY000",
+      return fail_client(kErrNoDestination, "HY000",
                          "storage node " + server_host_ + " sent a packet out of turn",
                          Event::kDone);
   }
@@ -230,7 +221,7 @@ SessionTerminator::Event SessionTerminator::on_greeting(std::span<const std::uin
   }
   auto greeting = wire::decode_server_greeting(payload);
   if (!greeting || (greeting->capabilities & cap::kProtocol41) == 0) {
-    return fail_client(kErrConnectFailed, "HY000",
+    return fail_client(kErrNoDestination, "HY000",
                        "storage node " + server_host_ + " sent no MySQL 4.1+ greeting",
                        Event::kDone);
   }
@@ -252,45 +243,30 @@ SessionTerminator::Event SessionTerminator::on_greeting(std::span<const std::uin
 }
 
 SessionTerminator::Event SessionTerminator::start_server_login() {
-  const bool server_offers = (greeting_.capabilities & cap::kSsl) != 0;
-  bool use_tls = false;
-  switch (config_.server_mode()) {
-    case ServerSslMode::kDisabled:
-      break;
-    case ServerSslMode::kPreferred:
-      use_tls = server_offers;
-      break;
-    case ServerSslMode::kRequired:
-      use_tls = true;
-      break;
-    case ServerSslMode::kAsClient:
-      use_tls = client_tls_ != nullptr;
-      break;
-  }
-  if (use_tls && !server_offers) {
-    return fail_client(kErrSslConnection, "HY000",
+  const ServerTls decision = decide_server_tls(
+      config_.server_mode(), (greeting_.capabilities & cap::kSsl) != 0, client_tls_ != nullptr);
+  if (decision == ServerTls::kNodeLacksTls) {
+    return fail_client(kErrNoDestination, "HY000",
                        "SSL connection error: storage node " + server_host_ +
                            " does not support TLS, which server_ssl_mode of route '" +
                            route_name_ + "' requires",
                        Event::kDone);
   }
   server_sequence_ = 1;
-  if (!use_tls) {
+  if (decision == ServerTls::kPlain) {
     send_handshake_response();
     phase_ = Phase::kServerAuth;
     return Event::kContinue;
   }
-  wire::SslRequest request;
-  request.capabilities = (response_.capabilities & greeting_.capabilities) | cap::kSsl;
-  request.max_packet_size = response_.max_packet_size;
-  request.charset = response_.charset;
-  request.mariadb_capabilities = response_.mariadb_capabilities & greeting_.mariadb_capabilities;
   std::vector<std::uint8_t> payload;
-  wire::append_ssl_request(payload, request);
+  wire::append_ssl_request(payload,
+                           ssl_request_of(server_leg_response(response_, greeting_, true)));
   send_to_server(payload);
-  server_tls_ = TlsChannel::connecting(tls_->connect.get(), server_host_, tls_->verify);
+  if (tls_ && tls_->connect) {
+    server_tls_ = TlsChannel::connecting(tls_->connect.get(), server_host_, tls_->verify);
+  }
   if (!server_tls_) {
-    return fail_client(kErrSslConnection, "HY000", "SSL connection error: cannot start TLS",
+    return fail_client(kErrNoDestination, "HY000", "SSL connection error: cannot start TLS",
                        Event::kDone);
   }
   phase_ = Phase::kServerTls;
@@ -301,7 +277,7 @@ SessionTerminator::Event SessionTerminator::server_tls_step() {
   const auto progress = server_tls_->handshake();
   server_tls_->take_output(out_->to_server);
   if (progress == TlsChannel::Progress::kFailed) {
-    return fail_client(kErrSslConnection, "HY000",
+    return fail_client(kErrNoDestination, "HY000",
                        "SSL connection error: storage node " + server_host_ + ": " +
                            server_tls_->error(),
                        Event::kDone);
@@ -313,20 +289,16 @@ SessionTerminator::Event SessionTerminator::server_tls_step() {
 }
 
 void SessionTerminator::send_handshake_response() {
-  wire::HandshakeResponse login = response_;
-  login.capabilities = (response_.capabilities & greeting_.capabilities & ~cap::kSsl) |
-                       (server_tls_ ? cap::kSsl : 0);
-  login.mariadb_capabilities = response_.mariadb_capabilities & greeting_.mariadb_capabilities;
-  if ((login.capabilities & cap::kPluginAuth) != 0) login.auth_plugin_name = std::string(kNativePlugin);
   std::vector<std::uint8_t> payload;
-  wire::append_handshake_response(payload, login);
+  const bool tls = server_tls_ != nullptr;
+  wire::append_handshake_response(payload, server_leg_response(response_, greeting_, tls));
   send_to_server(payload);
 }
 
 SessionTerminator::Event SessionTerminator::on_server_auth_reply(
     std::span<const std::uint8_t> payload) {
   if (payload.empty()) {
-    return fail_client(kErrConnectFailed, "HY000",
+    return fail_client(kErrNoDestination, "HY000",
                        "storage node " + server_host_ + " sent an empty packet", Event::kDone);
   }
   if (payload[0] == wire::kOkMarker) {
@@ -415,7 +387,7 @@ SessionTerminator::Event SessionTerminator::start_client_tls(
     std::span<const std::uint8_t> after_request) {
   client_tls_ = TlsChannel::accepting(tls_->accept.get());
   if (!client_tls_) {
-    return fail_client(kErrSslConnection, "HY000", "SSL connection error: cannot start TLS",
+    return fail_client(kErrNoDestination, "HY000", "SSL connection error: cannot start TLS",
                        Event::kDone);
   }
   phase_ = Phase::kClientTls;

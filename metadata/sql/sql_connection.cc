@@ -4,6 +4,7 @@
 
 #include <cassert>
 #include <span>
+#include <string_view>
 #include <utility>
 
 namespace grouter::metadata::sql {
@@ -13,14 +14,6 @@ std::string uv_message(int status) {
   return uv_strerror(status);
 }
 
-// "[::1]" → "::1"; other hosts unchanged.
-std::string bare_host(const std::string& host) {
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    return host.substr(1, host.size() - 2);
-  }
-  return host;
-}
-
 }  // namespace
 
 SqlConnection::SqlConnection(uv_loop_t* loop, Logger logger, ConnectOptions options)
@@ -28,19 +21,17 @@ SqlConnection::SqlConnection(uv_loop_t* loop, Logger logger, ConnectOptions opti
       logger_(std::move(logger)),
       options_(std::move(options)),
       peer_(options_.host + ":" + std::to_string(options_.port)),
-      protocol_(options_.user, options_.password, options_.max_result_bytes) {
+      protocol_(options_.user, options_.password, options_.max_result_bytes),
+      socket_(loop, this) {
   uv_timer_init(loop_, &timer_);
   timer_.data = this;
   timer_open_ = true;
-  tcp_.data = this;
-  resolve_.data = this;
-  connect_request_.data = this;
 }
 
 SqlConnection::~SqlConnection() {
   // close() and its callback must come first (STYLE.md, handle lifetime).
   assert(state_ == State::kClosed);
-  assert(!timer_open_ && !tcp_open_ && requests_in_flight_ == 0);
+  assert(!timer_open_ && socket_.closed() && requests_in_flight_ == 0);
 }
 
 // --- connect -----------------------------------------------------------------------------------
@@ -53,84 +44,24 @@ void SqlConnection::connect(ConnectCallback on_done) {
   }
   on_connected_ = std::move(on_done);
   start_timer(options_.connect_timeout_ms);
-  const std::string host = bare_host(options_.host);
-  sockaddr_storage address{};
-  if (uv_ip4_addr(host.c_str(), options_.port, reinterpret_cast<sockaddr_in*>(&address)) == 0 ||
-      uv_ip6_addr(host.c_str(), options_.port, reinterpret_cast<sockaddr_in6*>(&address)) == 0) {
-    start_tcp_connect(reinterpret_cast<const sockaddr*>(&address));
-    return;
-  }
-  state_ = State::kResolving;
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  const std::string port = std::to_string(options_.port);
-  const int rc = uv_getaddrinfo(
-      loop_, &resolve_,
-      [](uv_getaddrinfo_t* request, int status, addrinfo* result) {
-        static_cast<SqlConnection*>(request->data)->on_resolved(status, result);
-      },
-      host.c_str(), port.c_str(), &hints);
-  if (rc != 0) {
-    fail(make_error(SqlError::Kind::kUnreachable,
-                    "cannot resolve " + options_.host + ": " + uv_message(rc)));
-    return;
-  }
-  resolve_in_flight_ = true;
-  ++requests_in_flight_;
-}
-
-void SqlConnection::on_resolved(int status, addrinfo* result) {
-  resolve_in_flight_ = false;
-  --requests_in_flight_;
-  if (state_ != State::kResolving) {  // timed out or closed meanwhile
-    if (result != nullptr) uv_freeaddrinfo(result);
-    maybe_closed();
-    return;
-  }
-  if (status != 0 || result == nullptr) {
-    if (result != nullptr) uv_freeaddrinfo(result);
-    fail(make_error(SqlError::Kind::kUnreachable,
-                    "cannot resolve " + options_.host + ": " + uv_message(status)));
-    return;
-  }
-  start_tcp_connect(result->ai_addr);
-  uv_freeaddrinfo(result);
-}
-
-void SqlConnection::start_tcp_connect(const sockaddr* address) {
-  uv_tcp_init(loop_, &tcp_);
-  tcp_open_ = true;
-  uv_tcp_nodelay(&tcp_, 1);
   state_ = State::kConnecting;
-  const int rc =
-      uv_tcp_connect(&connect_request_, &tcp_, address, [](uv_connect_t* request, int status) {
-        static_cast<SqlConnection*>(request->data)->on_tcp_connected(status);
-      });
-  if (rc != 0) {
-    const auto kind =
-        rc == UV_ECONNREFUSED ? SqlError::Kind::kRefused : SqlError::Kind::kUnreachable;
-    fail(make_error(kind, "connect to " + peer_ + ": " + uv_message(rc)));
-    return;
-  }
-  ++requests_in_flight_;
+  socket_.connect(options_.host, options_.port,
+                  [this](int status, const char* step) { on_tcp_connected(status, step); });
 }
 
-void SqlConnection::on_tcp_connected(int status) {
-  --requests_in_flight_;
-  if (state_ != State::kConnecting) {  // cancelled by a timeout or close()
-    maybe_closed();
-    return;
-  }
+void SqlConnection::on_tcp_connected(int status, const char* step) {
+  if (state_ != State::kConnecting) return;  // timed out or closed meanwhile
   if (status != 0) {
-    const auto kind =
-        status == UV_ECONNREFUSED ? SqlError::Kind::kRefused : SqlError::Kind::kUnreachable;
-    fail(make_error(kind, "connect to " + peer_ + ": " + uv_message(status)));
+    const bool resolving = std::string_view(step) == "cannot resolve";
+    const auto kind = status == UV_ECONNREFUSED ? SqlError::Kind::kRefused
+                                                : SqlError::Kind::kUnreachable;
+    fail(make_error(kind, resolving ? "cannot resolve " + options_.host + ": " + uv_message(status)
+                                    : "connect to " + peer_ + ": " + uv_message(status)));
     return;
   }
   state_ = State::kHandshaking;
   const int rc = uv_read_start(
-      reinterpret_cast<uv_stream_t*>(&tcp_),
+      socket_.stream(),
       [](uv_handle_t* handle, std::size_t, uv_buf_t* buf) {
         auto* self = static_cast<SqlConnection*>(handle->data);
         buf->base = self->read_buffer_.data();
@@ -210,7 +141,7 @@ void SqlConnection::send_next_query() {
 }
 
 void SqlConnection::flush_output() {
-  if (!tcp_open_ || (state_ != State::kHandshaking && state_ != State::kReady)) return;
+  if (socket_.closing() || (state_ != State::kHandshaking && state_ != State::kReady)) return;
   std::vector<std::uint8_t> bytes = protocol_.take_output();
   if (bytes.empty()) return;
   auto* write = new WriteRequest;
@@ -220,7 +151,7 @@ void SqlConnection::flush_output() {
   uv_buf_t buf = uv_buf_init(reinterpret_cast<char*>(write->bytes.data()),
                              static_cast<unsigned int>(write->bytes.size()));
   const int rc = uv_write(
-      &write->request, reinterpret_cast<uv_stream_t*>(&tcp_), &buf, 1,
+      &write->request, socket_.stream(), &buf, 1,
       [](uv_write_t* request, int status) {
         auto* done = static_cast<WriteRequest*>(request->data);
         SqlConnection* self = done->owner;
@@ -275,7 +206,6 @@ void SqlConnection::start_timer(std::uint32_t timeout_ms) {
 
 void SqlConnection::on_timeout() {
   switch (state_) {
-    case State::kResolving:
     case State::kConnecting:
     case State::kHandshaking:
       fail(make_error(SqlError::Kind::kTimeout, "connect to " + peer_ + " took longer than " +
@@ -313,14 +243,7 @@ void SqlConnection::fail(SqlError error) {
 }
 
 void SqlConnection::close_socket() {
-  if (resolve_in_flight_) uv_cancel(reinterpret_cast<uv_req_t*>(&resolve_));
-  if (tcp_open_ && !uv_is_closing(reinterpret_cast<uv_handle_t*>(&tcp_))) {
-    uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), [](uv_handle_t* handle) {
-      auto* self = static_cast<SqlConnection*>(handle->data);
-      self->tcp_open_ = false;
-      self->maybe_closed();
-    });
-  }
+  if (!socket_.closing()) socket_.close([this] { maybe_closed(); });
 }
 
 void SqlConnection::close(std::function<void()> on_closed) {
@@ -347,7 +270,9 @@ void SqlConnection::close(std::function<void()> on_closed) {
 }
 
 void SqlConnection::maybe_closed() {
-  if (state_ != State::kClosing || timer_open_ || tcp_open_ || requests_in_flight_ > 0) return;
+  if (state_ != State::kClosing || timer_open_ || !socket_.closed() || requests_in_flight_ > 0) {
+    return;
+  }
   state_ = State::kClosed;
   auto callback = std::exchange(on_closed_, nullptr);
   if (callback) callback();  // the last thing: it may destroy this object

@@ -2,7 +2,8 @@
 // storage-node monitor and the reconciler: connect() once, then query() statements; they run one
 // at a time, in order, from a bounded queue. Callbacks run on the loop; nothing here blocks.
 //
-//   idle ── connect ──► resolving (hostnames only) ──► tcp connecting ──► handshaking ──► ready
+//   idle ── connect ──► connecting (a hostname is resolved first; base/tcp_client_socket.h)
+//        ──► handshaking ──► ready
 //   ready ⇄ querying           any failure ──► failed (socket closed, queue answered)
 //   close(): every pending callback gets kCancelled ──► closing ──► closed (on_closed runs)
 //
@@ -34,6 +35,7 @@
 #include <uv.h>
 
 #include "base/logging.h"
+#include "base/tcp_client_socket.h"
 #include "metadata/sql/client_protocol.h"
 #include "metadata/sql/result_set.h"
 #include "metadata/sql/sql_error.h"
@@ -76,8 +78,7 @@ class SqlConnection {
  private:
   enum class State {
     kIdle,
-    kResolving,
-    kConnecting,
+    kConnecting,  // resolving (hostnames) and connecting
     kHandshaking,
     kReady,
     kFailed,
@@ -95,9 +96,7 @@ class SqlConnection {
     SqlConnection* owner = nullptr;
   };
 
-  void start_tcp_connect(const sockaddr* address);
-  void on_resolved(int status, addrinfo* result);
-  void on_tcp_connected(int status);
+  void on_tcp_connected(int status, const char* step);
   void on_read(ssize_t nread);
   void drive_protocol();
   void send_next_query();
@@ -115,20 +114,16 @@ class SqlConnection {
 
   State state_ = State::kIdle;
   ClientProtocol protocol_;
-  uv_tcp_t tcp_{};
+  TcpClientSocket socket_;
   uv_timer_t timer_{};
-  uv_getaddrinfo_t resolve_{};
-  uv_connect_t connect_request_{};
-  bool tcp_open_ = false;
   bool timer_open_ = false;
-  int requests_in_flight_ = 0;  // getaddrinfo, connect and writes whose callbacks are due
+  int requests_in_flight_ = 0;  // writes whose callbacks are due
 
   ConnectCallback on_connected_;
   std::optional<PendingQuery> in_flight_;
   std::deque<PendingQuery> queue_;
   std::function<void()> on_closed_;
   bool close_requested_ = false;
-  bool resolve_in_flight_ = false;
   SqlError failure_;  // why the connection failed (kFailed)
 
   std::array<char, 64 * 1024> read_buffer_{};

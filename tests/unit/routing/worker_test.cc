@@ -19,6 +19,7 @@
 namespace grouter::routing {
 namespace {
 
+using testing::closed_port;
 using testing::connect_client;
 using testing::local_port;
 using testing::read_refusal;
@@ -29,17 +30,6 @@ std::string read_some(int fd) {
   return n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : std::string();
 }
 
-// A port nobody listens on.
-std::uint16_t closed_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
-  std::uint16_t port = local_port(fd);
-  close(fd);
-  return port;
-}
 
 // A backend that sends a greeting-like packet, then echoes until the peer closes.
 class EchoBackend {
