@@ -257,10 +257,6 @@ void handle_routing(ParseState& s, const std::string& section, const std::string
     if (!level) {
       return bad("expected EVENTUAL, BEFORE_ON_PRIMARY_FAILOVER, BEFORE, AFTER or BEFORE_AND_AFTER");
     }
-    if (routing::waits_after_write(*level)) {
-      return bad("not enforced yet (a write's OK does not wait for every member); use EVENTUAL, "
-                 "BEFORE_ON_PRIMARY_FAILOVER or BEFORE");
-    }
     route.consistency = level;
   } else {
     s.fail(s.line, "unknown option '" + key + "' in section [" + section + "]");

@@ -127,12 +127,6 @@ std::optional<std::string> set_group_option(GroupReplicationConfig& g, const std
       return invalid(key, value, "expected EVENTUAL, BEFORE_ON_PRIMARY_FAILOVER, BEFORE, AFTER or "
                                  "BEFORE_AND_AFTER");
     }
-    if (*parsed == Consistency::kAfter || *parsed == Consistency::kBeforeAndAfter) {
-      // Refused rather than silently weaker: a write's OK would have to wait for every ONLINE
-      // member, which grouter does not do yet.
-      return invalid(key, value, "not enforced yet (a write's OK does not wait for every member); "
-                                 "use EVENTUAL, BEFORE_ON_PRIMARY_FAILOVER or BEFORE");
-    }
     g.consistency = *parsed;
   } else if (key == "member_expel_timeout") {
     return seconds(g.member_expel_timeout, 0, 3600);

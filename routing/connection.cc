@@ -1,5 +1,6 @@
 // The pass-through connection state machine.
 #include "routing/connection.h"
+#include "routing/member_waiter.h"
 
 #include <arpa/inet.h>
 
@@ -594,6 +595,10 @@ void Connection::close() {
   }
   if (resolving_ != nullptr) uv_cancel(reinterpret_cast<uv_req_t*>(resolving_));
   close_secondary();
+  if (members_wait_ != 0 && context_.member_waiter != nullptr) {
+    context_.member_waiter->cancel(members_wait_);
+    members_wait_ = 0;
+  }
 }
 
 void Connection::close_handle(uv_handle_t* handle) {

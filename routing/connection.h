@@ -144,6 +144,7 @@ class Connection {
   std::unique_ptr<SessionTerminator> terminator_;  // terminated routes, from on_connected()
   std::unique_ptr<RwSplitter> splitter_;           // access_mode = auto, once authenticated
   std::unique_ptr<ServerLink> secondary_;          // its secondary leg
+  std::uint64_t members_wait_ = 0;                 // AFTER: the MemberWaiter request in flight
   FrameBuffer client_frames_;
   FrameBuffer primary_frames_;
   FrameBuffer secondary_frames_;

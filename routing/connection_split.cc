@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 
 #include "routing/connection.h"
+#include "routing/member_waiter.h"
 
 #include "protocol/mysql_wire/ok_packet.h"
 
@@ -88,6 +89,16 @@ void Connection::apply_split(SplitterOutput& split) {
     return;
   }
   if (split.open_secondary) open_secondary();
+  if (!split.wait_members_gtid.empty() && context_.member_waiter != nullptr) {
+    context_.logger.debug("[routing:{}] {}: the write's OK waits for the secondaries to apply {}",
+                          route_->name(), client_host_, split.wait_members_gtid);
+    members_wait_ = context_.member_waiter->wait(route_, split.wait_members_gtid, [this] {
+      members_wait_ = 0;
+      SplitterOutput out;
+      splitter_->on_members_applied(out);
+      apply_split(out);
+    });
+  }
   update_client_reading();
 }
 

@@ -68,10 +68,7 @@ void MemberWaiter::settle() {
     bool all = true;  // an unreadable GTID (0) cannot be waited for
     if (sequence != 0 && set) {
       for (const auto& member : set->secondaries) {
-        if (node_for(it->second.route, member).applied < sequence) {
-          all = false;
-          break;
-        }
+        if (node_for(it->second.route, member).applied < sequence) all = false;  // ask every one
       }
     }
     if (all) {
@@ -106,7 +103,12 @@ void MemberWaiter::poll(Node& node) {
     const std::uint64_t now = uv_now(loop_);
     if (node.failed_at_ms != 0 && now < node.failed_at_ms + kRetryMs) return;
     const auto login = node.route->cluster_login();
-    if (!login) return;
+    if (!login) {
+      logger_.warning("[consistency] no cluster_user login to wait on {} with",
+                      node.destination.to_string());
+      return;
+    }
+    logger_.debug("[consistency] opening a waiting link to {}", node.destination.to_string());
     LoginRequest request;
     request.user = login->user;
     request.proof = login->proof;

@@ -211,14 +211,7 @@ bool RwSplitter::answer_locally(const Classification& c, SplitterOutput& out) {
       const std::string value = c.consistency.value_or("");
       if (value == "DEFAULT") {
         consistency_ = settings_.consistency;
-      } else if (auto parsed = parse_consistency(value); parsed && waits_after_write(*parsed)) {
-        reply_to_client(err_reply(1235, "42000",
-                                  "grouter does not support group_replication_consistency = '" +
-                                      value + "' yet: a write's OK does not wait for every member",
-                                  settings_.capabilities),
-                        out);
-        return true;
-      } else if (parsed) {
+      } else if (auto parsed = parse_consistency(value)) {
         consistency_ = *parsed;
       } else {
         reply_to_client(err_reply(kErrWrongValue, "42000",

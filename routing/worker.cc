@@ -31,6 +31,8 @@ std::expected<void, std::string> Worker::start() {
     static_cast<Worker*>(async->data)->on_wake();
   });
   wake_async_.data = this;
+  member_waiter_ = std::make_unique<MemberWaiter>(&loop_, context_.logger);
+  context_.member_waiter = member_waiter_.get();
 
   for (auto& pending : pending_) {
     auto listener = std::make_unique<Listener>();
@@ -86,6 +88,7 @@ void Worker::on_stop() {
   }
   // close() may free a connection only from a later close callback, so iterating is safe.
   for (auto& [raw, connection] : context_.connections) connection->close();
+  if (member_waiter_) member_waiter_->close([] {});
   uv_close(reinterpret_cast<uv_handle_t*>(&stop_async_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&wake_async_), nullptr);
 }
@@ -93,6 +96,7 @@ void Worker::on_stop() {
 void Worker::on_wake() {
   // A connection closes only through later close callbacks, so iterating here is safe.
   for (auto& [raw, connection] : context_.connections) connection->on_destinations_changed();
+  if (member_waiter_) member_waiter_->on_view_changed();
 }
 
 void Worker::on_connection_cb(uv_stream_t* server, int status) {

@@ -9,6 +9,7 @@
 #include <uv.h>
 
 #include "base/logging.h"
+#include "routing/member_waiter.h"
 #include "routing/route.h"
 #include "routing/worker_context.h"
 
@@ -51,6 +52,7 @@ class Worker {
   uv_async_t wake_async_{};  // a route published new destinations
   std::vector<std::pair<std::shared_ptr<Route>, std::uint64_t>> wakers_;  // removed before stop
   WorkerContext context_;
+  std::unique_ptr<MemberWaiter> member_waiter_;
   std::vector<RouteListener> pending_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::thread thread_;

@@ -15,6 +15,7 @@
 namespace grouter::routing {
 
 class Connection;
+class MemberWaiter;
 
 inline constexpr std::size_t kReadBufferSize = 64 * 1024;
 
@@ -24,6 +25,8 @@ struct WorkerContext {
   Logger logger;
   std::array<char, kReadBufferSize> read_buffer{};
   std::unordered_map<Connection*, std::unique_ptr<Connection>> connections;
+  // AFTER consistency: waits for the members to apply a write (null until the worker starts).
+  MemberWaiter* member_waiter = nullptr;
 };
 
 }  // namespace grouter::routing

@@ -232,5 +232,34 @@ TEST(RwSplitter, PinningStatementsKeepTheSessionOnThePrimary) {
             std::vector<std::string>{"SELECT * FROM tmp"});
 }
 
+TEST(RwSplitter, AfterHoldsAWritesOkUntilTheMembersAppliedIt) {
+  Session s(Consistency::kAfter, false);
+  (void)s.client("INSERT INTO t VALUES (1)");
+  auto& reply = s.server(Leg::kPrimary, ok());
+  EXPECT_TRUE(reply.to_client.empty());  // held
+  EXPECT_EQ(queries_in(reply.to_primary), std::vector<std::string>{"SELECT @@SESSION.last_gtid"});
+  EXPECT_FALSE(s.splitter->accepting_client());
+  auto& gtid = s.server(Leg::kPrimary, value("0-3-9"));
+  EXPECT_EQ(gtid.wait_members_gtid, "0-3-9");
+  EXPECT_TRUE(gtid.to_client.empty());
+  SplitterOutput out;
+  s.splitter->on_members_applied(out);
+  EXPECT_EQ(out.to_client, ok());
+  EXPECT_TRUE(s.splitter->accepting_client());
+  // A write that committed nothing new (the same @@last_gtid) is answered at once.
+  (void)s.client("UPDATE t SET a = a WHERE 0");
+  (void)s.server(Leg::kPrimary, ok());
+  auto& same = s.server(Leg::kPrimary, value("0-3-9"));
+  EXPECT_TRUE(same.wait_members_gtid.empty());
+  EXPECT_EQ(same.to_client, ok());
+  // A failed write is answered at once, without asking for a GTID.
+  (void)s.client("INSERT INTO missing VALUES (1)");
+  auto& failed = s.server(Leg::kPrimary, frames(err_reply(1146, "42S02", "no table", kCaps), 1));
+  EXPECT_TRUE(failed.to_primary.empty());
+  EXPECT_EQ(failed.to_client, frames(err_reply(1146, "42S02", "no table", kCaps), 1));
+  // Reads are not held.
+  (void)s.client("SELECT 1");
+}
+
 }  // namespace
 }  // namespace grouter::routing
