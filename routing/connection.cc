@@ -352,7 +352,13 @@ void Connection::on_connected() {
   start_reading(Side::kClient);
 }
 
+void Connection::stop_reading(Side side) {
+  if (side == Side::kServer && server_ == nullptr) return;
+  uv_read_stop(stream(side));
+}
+
 void Connection::start_reading(Side side) {
+  if (side == Side::kServer && server_ == nullptr) return;  // a split session's lost primary
   uv_read_start(stream(side), on_alloc_cb,
                 side == Side::kClient ? on_client_read_cb : on_server_read_cb);
 }
@@ -483,6 +489,7 @@ void Connection::observe_handshake(Side from, const char* data, std::size_t size
 }
 
 void Connection::forward(Side to, const char* data, std::size_t size) {
+  if (to == Side::kServer && server_ == nullptr) return;  // a split session's lost primary
   PendingWrite& waiting = pending_to(to);
   if (waiting.active) {  // only on terminated routes: keep the order, send after the write
     waiting.queued.insert(waiting.queued.end(), data, data + size);
@@ -502,8 +509,8 @@ void Connection::forward(Side to, const char* data, std::size_t size) {
   pending.data.assign(data + done, data + size);
   // Back-pressure: stop reading the side that feeds this write until it has drained (on a
   // terminated route either side may feed it).
-  uv_read_stop(stream(to == Side::kClient ? Side::kServer : Side::kClient));
-  if (terminator_) uv_read_stop(stream(to));
+  stop_reading(to == Side::kClient ? Side::kServer : Side::kClient);
+  if (terminator_) stop_reading(to);
   if (secondary_) secondary_->pause_reading();
   write_pending(to);
 }
@@ -529,6 +536,10 @@ void Connection::on_write_done(Side to, int status) {
   pending.active = false;
   pending.data.clear();
   if (state_ == State::kClosing) return;
+  if (to == Side::kServer && server_lost_) {  // a write to the lost primary's closed socket
+    pending.queued.clear();
+    return;
+  }
   if (status != 0) {
     close();
     return;
@@ -557,6 +568,11 @@ void Connection::on_write_done(Side to, int status) {
 }
 
 void Connection::on_end_of_stream(Side from, ssize_t status) {
+  if (from == Side::kServer && splitter_ && state_ == State::kRelaying) {
+    lose_primary(std::string("the primary closed the connection: ") +
+                 uv_strerror(static_cast<int>(status)));
+    return;
+  }
   if (watching_handshake_ && from == Side::kClient) {
     record_connect_error("the client closed the connection before the handshake finished");
   }
@@ -595,6 +611,7 @@ void Connection::close() {
   }
   if (resolving_ != nullptr) uv_cancel(reinterpret_cast<uv_req_t*>(resolving_));
   close_secondary();
+  dispose_link(primary_link_);
   if (members_wait_ != 0 && context_.member_waiter != nullptr) {
     context_.member_waiter->cancel(members_wait_);
     members_wait_ = 0;

@@ -91,6 +91,7 @@ class Connection {
   void destination_failed(std::size_t index, const char* why, int status);
   void on_connected();
   void start_reading(Side side);
+  void stop_reading(Side side);
   void on_read(Side from, ssize_t nread, const uv_buf_t* buf);
   void observe_handshake(Side from, const char* data, std::size_t size);
   void terminate_bytes(Side from, const char* data, std::size_t size);
@@ -102,8 +103,12 @@ class Connection {
   void apply_split(SplitterOutput& out);
   void open_secondary();
   void close_secondary();
+  void dispose_link(std::unique_ptr<ServerLink>& link);
   void on_secondary_bytes(std::span<const std::uint8_t> bytes);
   void check_split_legs();
+  void lose_primary(const std::string& why);
+  void open_primary();
+  std::optional<LoginRequest> login_for(const Destination& target, std::string& why);
   void update_client_reading();
   void close_after_flush();
   void write_pending(Side to);
@@ -144,6 +149,13 @@ class Connection {
   std::unique_ptr<SessionTerminator> terminator_;  // terminated routes, from on_connected()
   std::unique_ptr<RwSplitter> splitter_;           // access_mode = auto, once authenticated
   std::unique_ptr<ServerLink> secondary_;          // its secondary leg
+  std::unique_ptr<ServerLink> primary_link_;       // its primary leg after a failover
+  bool server_lost_ = false;      // the first server socket was given up (the primary moved)
+  bool primary_opening_ = false;  // primary_link_ is logging in
+  bool waiting_primary_ = false;  // no primary published yet: on_destinations_changed retries
+  bool primary_deadline_armed_ = false;  // connect_timer_ bounds the wait for a new primary
+  std::uint64_t failed_generation_ = 0;  // the publication whose primary refused the new leg
+  std::string local_host_;        // grouter's address as the storage nodes see the session
   std::uint64_t members_wait_ = 0;                 // AFTER: the MemberWaiter request in flight
   FrameBuffer client_frames_;
   FrameBuffer primary_frames_;

@@ -41,6 +41,7 @@ void Connection::start_split() {
   splitter_ = std::make_unique<RwSplitter>(settings, terminator_->login_ok(),
                                            terminator_->client_response().schema);
   terminator_->hand_over_command_phase();
+  local_host_ = local_host_of(&server_->tcp);
 }
 
 SplitterOutput Connection::split_plaintext(TerminatorOutput& out) {
@@ -61,22 +62,22 @@ SplitterOutput Connection::split_plaintext(TerminatorOutput& out) {
       if (!split.fatal.empty()) break;
     }
   }
-  // Replies and commands go through the terminator (TLS on either leg).
-  if (!split.to_client.empty()) terminator_->send_client_plain(split.to_client, out);
-  if (!split.to_primary.empty()) terminator_->send_server_plain(split.to_primary, out);
-  split.to_client.clear();
-  split.to_primary.clear();
   return split;  // the rest after OUT is sent (a fatal end must not cut it)
 }
 
 // Executes what the splitter asked that does not go through the terminator's output.
 void Connection::apply_split(SplitterOutput& split) {
-  if (!split.to_client.empty() || !split.to_primary.empty()) {
+  if (!split.to_client.empty() || (!split.to_primary.empty() && !primary_link_)) {
     TerminatorOutput out;
     if (!split.to_client.empty()) terminator_->send_client_plain(split.to_client, out);
-    if (!split.to_primary.empty()) terminator_->send_server_plain(split.to_primary, out);
+    if (!split.to_primary.empty() && !primary_link_ && server_ != nullptr) {
+      terminator_->send_server_plain(split.to_primary, out);
+    }
     send_terminated(out);
     if (state_ == State::kClosing) return;
+  }
+  if (!split.to_primary.empty() && primary_link_ && !primary_link_->send(split.to_primary)) {
+    split.fatal = "the primary leg's send queue is full";
   }
   if (!split.to_secondary.empty() && secondary_ && !secondary_->send(split.to_secondary)) {
     split.fatal = "the secondary leg's send queue is full";
@@ -89,6 +90,7 @@ void Connection::apply_split(SplitterOutput& split) {
     return;
   }
   if (split.open_secondary) open_secondary();
+  if (split.open_primary) open_primary();
   if (!split.wait_members_gtid.empty() && context_.member_waiter != nullptr) {
     context_.logger.debug("[routing:{}] {}: the write's OK waits for the secondaries to apply {}",
                           route_->name(), client_host_, split.wait_members_gtid);
@@ -111,23 +113,21 @@ void Connection::update_client_reading() {
   }
 }
 
-void Connection::open_secondary() {
-  SplitterOutput split;
-  auto fail = [&](const std::string& why) {
-    context_.logger.debug("[routing:{}] {}: no secondary leg: {}", route_->name(), client_host_, why);
-    splitter_->on_secondary_failed(why, split);
-    apply_split(split);
-  };
-  const auto target = route_->pick_secondary();
-  if (!target) return fail("the group has no ONLINE secondary");
+// How the session logs in to TARGET: the client's user, schema and options, and the proof its
+// reply gave (checked against the account's stored hash). Nullopt, with WHY, when grouter cannot.
+std::optional<LoginRequest> Connection::login_for(const Destination& target, std::string& why) {
   const auto& accounts = route_->accounts();
-  if (!accounts) return fail("grouter has not read the accounts (cluster_user)");
+  if (!accounts) {
+    why = "grouter has not read the accounts (cluster_user)";
+    return std::nullopt;
+  }
   const auto& response = terminator_->client_response();
-  const auto lookup = accounts->prove(response.user, local_host_of(&server_->tcp),
-                                      response.auth_response, terminator_->nonce());
+  const auto lookup =
+      accounts->prove(response.user, local_host_, response.auth_response, terminator_->nonce());
   if (lookup.outcome != ProofLookup::Outcome::kProven) {
     accounts->request_refresh(uv_now(context_.loop));
-    return fail("the account's stored hash does not prove the login (refreshing the accounts)");
+    why = "the account's stored hash does not prove the login (refreshing the accounts)";
+    return std::nullopt;
   }
   LoginRequest login;
   login.user = response.user;
@@ -141,9 +141,24 @@ void Connection::open_secondary() {
   login.server_ssl_mode = route_->config().session.server_mode();
   login.client_tls = terminator_->client_tls();
   login.tls = route_->tls();
-  login.host = target->host;
+  login.host = target.host;
+  return login;
+}
+
+void Connection::open_secondary() {
+  SplitterOutput split;
+  auto fail = [&](const std::string& why) {
+    context_.logger.debug("[routing:{}] {}: no secondary leg: {}", route_->name(), client_host_, why);
+    splitter_->on_secondary_failed(why, split);
+    apply_split(split);
+  };
+  const auto target = route_->pick_secondary();
+  if (!target) return fail("the group has no ONLINE secondary");
+  std::string why;
+  auto login = login_for(*target, why);
+  if (!login) return fail(why);
   secondary_ = std::make_unique<ServerLink>(context_.loop, context_.logger, *target,
-                                            route_->config().connect_timeout, std::move(login));
+                                            route_->config().connect_timeout, std::move(*login));
   ++live_handles_;  // the link's close callback is due before this connection may go
   secondary_->open(
       [this](std::expected<LoginResult, LinkError> result) {
@@ -184,11 +199,16 @@ void Connection::on_secondary_bytes(std::span<const std::uint8_t> bytes) {
 }
 
 void Connection::close_secondary() {
-  if (!secondary_) return;
-  ServerLink* link = secondary_.release();
   secondary_frames_ = FrameBuffer{};
-  link->close([this, link] {
-    delete link;
+  dispose_link(secondary_);
+}
+
+// Closes LINK (if any); its close callback, due before this connection may go, frees it.
+void Connection::dispose_link(std::unique_ptr<ServerLink>& link) {
+  if (!link) return;
+  ServerLink* raw = link.release();
+  raw->close([this, raw] {
+    delete raw;
     on_handle_closed();
   });
 }
@@ -196,11 +216,13 @@ void Connection::close_secondary() {
 // A new view: the primary leg must still be the primary; the secondary leg an ONLINE member.
 void Connection::check_split_legs() {
   if (state_ != State::kRelaying) return;
-  if (!route_->allows(destination_)) {
-    context_.logger.info("[routing:{}] closing {}'s session: {} is no longer the primary",
-                         route_->name(), client_host_, destination_.to_string());
-    close();
+  if (waiting_primary_) {
+    open_primary();
     return;
+  }
+  if (!primary_opening_ && !route_->allows(destination_)) {
+    lose_primary(destination_.to_string() + " is no longer the primary");
+    if (state_ != State::kRelaying) return;
   }
   const auto set = route_->published();
   if (secondary_ && set && !set->contains(secondary_->destination())) {
@@ -209,6 +231,103 @@ void Connection::check_split_legs() {
     splitter_->on_secondary_lost("no longer an ONLINE member", out);
     apply_split(out);
   }
+}
+
+// The primary leg is gone: its connection closed, or its node is no longer the primary. The
+// splitter decides whether the session carries on (on a new primary leg) or ends.
+void Connection::lose_primary(const std::string& why) {
+  context_.logger.info("[routing:{}] {}: primary leg to {} lost: {}", route_->name(), client_host_,
+                       destination_.to_string(), why);
+  if (primary_link_) {
+    dispose_link(primary_link_);
+  } else if (server_ != nullptr) {
+    server_lost_ = true;
+    close_attempt(server_);
+    server_ = nullptr;
+  }
+  primary_frames_ = FrameBuffer{};
+  SplitterOutput out;
+  splitter_->on_primary_lost(why, out);
+  apply_split(out);
+}
+
+// A new primary leg: to the group's primary as published. While there is none — or only the
+// one that just refused (a killed primary stays published until the group expels it) — the
+// session waits for a new publication, at most destination_wait_timeout from the loss.
+void Connection::open_primary() {
+  SplitterOutput out;
+  if (!primary_deadline_armed_) {
+    primary_deadline_armed_ = true;
+    uv_timer_start(
+        &connect_timer_,
+        [](uv_timer_t* timer) {
+          auto* self = static_cast<Connection*>(timer->data);
+          if (!self->primary_deadline_armed_ || self->state_ != State::kRelaying) return;
+          self->primary_deadline_armed_ = false;
+          self->waiting_primary_ = false;
+          SplitterOutput failed;
+          self->splitter_->on_primary_failed("no primary within destination_wait_timeout", failed);
+          self->apply_split(failed);
+        },
+        static_cast<std::uint64_t>(route_->config().destination_wait_timeout.count()), 0);
+  }
+  const auto set = route_->published();
+  if (!set || set->primaries.empty() || set->generation == failed_generation_) {
+    waiting_primary_ = true;
+    return;
+  }
+  waiting_primary_ = false;
+  const Destination target = set->primaries.front();
+  std::string why;
+  auto login = login_for(target, why);
+  if (!login) {
+    splitter_->on_primary_failed(why, out);
+    apply_split(out);
+    return;
+  }
+  primary_opening_ = true;
+  const std::uint64_t generation = set->generation;
+  primary_link_ = std::make_unique<ServerLink>(context_.loop, context_.logger, target,
+                                               route_->config().connect_timeout, std::move(*login));
+  ++live_handles_;  // the link's close callback is due before this connection may go
+  primary_link_->open(
+      [this, target, generation](std::expected<LoginResult, LinkError> result) {
+        primary_opening_ = false;
+        SplitterOutput ready;
+        if (!result) {
+          context_.logger.info("[routing:{}] {}: {} refused the session's new primary leg: {} {}",
+                               route_->name(), client_host_, target.to_string(),
+                               result.error().code, result.error().message);
+          dispose_link(primary_link_);
+          failed_generation_ = generation;
+          open_primary();  // waits for the next publication
+          return;
+        } else {
+          primary_deadline_armed_ = false;
+          uv_timer_stop(&connect_timer_);
+          destination_ = target;
+          stats_->destination_address = target.to_string();
+          context_.logger.info("[routing:{}] {}: the session goes on on the primary {}",
+                               route_->name(), client_host_, target.to_string());
+          std::vector<std::uint8_t> ok;
+          mysql_wire::OkPacket login_ok;
+          login_ok.status_flags = result->status_flags;
+          mysql_wire::append_ok_payload(ok, login_ok, result->capabilities);
+          splitter_->on_primary_ready(ok, ready);
+        }
+        apply_split(ready);
+      },
+      [this](std::span<const std::uint8_t> bytes) {
+        if (state_ != State::kRelaying) return;
+        SplitterOutput split;
+        primary_frames_.append(bytes);
+        while (auto frame = primary_frames_.next()) {
+          splitter_->on_server_frame(Leg::kPrimary, *frame, split);
+          if (!split.fatal.empty()) break;
+        }
+        apply_split(split);
+      },
+      [this](LinkError error) { lose_primary(error.message); });
 }
 
 }  // namespace grouter::routing

@@ -79,6 +79,10 @@ bool RwSplitter::legs_idle() const {
 // --- client frames -------------------------------------------------------------------------
 
 void RwSplitter::on_client_frame(std::span<const std::uint8_t> frame, SplitterOutput& out) {
+  if (primary_.state != LegState::kReady || !parked_.empty()) {
+    parked_.emplace_back(frame.begin(), frame.end());
+    return;
+  }
   const auto payload = payload_of(frame);
   const bool continues = client_continues_;
   client_continues_ = payload.size() == wire::kMaxPayloadSize;
@@ -112,6 +116,17 @@ void RwSplitter::start_command(std::span<const std::uint8_t> frame, SplitterOutp
   const auto payload = payload_of(frame);
   if (payload.empty()) {
     out.fatal = "the client sent an empty command";
+    return;
+  }
+  if (transaction_lost_) {
+    // The primary that held the session's transaction is gone, and the transaction with it.
+    transaction_lost_ = false;
+    reply_to_client(err_reply(2013, "HY000",
+                              "Lost connection to MySQL server during query: the primary changed "
+                              "and the session's open transaction was rolled back; the session "
+                              "goes on on the new primary",
+                              settings_.capabilities),
+                    out);
     return;
   }
   Pending pending;
@@ -279,7 +294,7 @@ void RwSplitter::send_internal(Leg l, Internal what, const std::string& sql, Spl
 
 // Runs the next step the held command needs; each step's reply calls it again.
 void RwSplitter::advance_held(SplitterOutput& out) {
-  if (!held_ || secondary_.state == LegState::kOpening) return;
+  if (!held_ || secondary_.state == LegState::kOpening || primary_.state != LegState::kReady) return;
   if (secondary_.state == LegState::kClosed || secondary_unusable_) {
     release_held(Leg::kPrimary, out);
     return;
@@ -357,6 +372,54 @@ void RwSplitter::on_members_applied(SplitterOutput& out) {
   advance_held(out);
 }
 
+void RwSplitter::on_primary_lost(const std::string& why, SplitterOutput& out) {
+  if (primary_.state != LegState::kReady) return;
+  const bool mid_command = !primary_.pending.empty() && !primary_.pending.front().internal;
+  if (mid_command || after_) {
+    out.fatal = "the primary was lost while it ran the session's statement (" + why + ")";
+    return;
+  }
+  if (pinned_) {
+    out.fatal = "the session holds state on the lost primary (a temporary table, a lock, a "
+                "multi-statement) (" + why + ")";
+    return;
+  }
+  if (primary_.tracker->statements().size() > 0) {
+    out.fatal = "the session has prepared statements on the lost primary (" + why + ")";
+    return;
+  }
+  transaction_lost_ = primary_.tracker->facts().in_transaction();
+  primary_ = LegData{};
+  primary_.state = LegState::kOpening;
+  if (active_ == Leg::kPrimary) active_.reset();
+  wait_position_.clear();  // a held read's steps on the primary start again
+  out.open_primary = true;
+}
+
+void RwSplitter::on_primary_ready(std::span<const std::uint8_t> login_ok, SplitterOutput& out) {
+  primary_.state = LegState::kReady;
+  primary_.tracker =
+      std::make_unique<ExchangeTracker>(settings_.capabilities, settings_.mariadb_capabilities);
+  (void)primary_.tracker->on_login_ok(login_ok, "");
+  for (const auto& statement : replay_) send_internal(Leg::kPrimary, Internal::kReplay, statement, out);
+  if (replay_.empty()) resume_parked(out);
+}
+
+void RwSplitter::on_primary_failed(const std::string& why, SplitterOutput& out) {
+  out.fatal = "no new primary for the session: " + why;
+}
+
+// The primary leg is back and has the session's state: the client's commands go on.
+void RwSplitter::resume_parked(SplitterOutput& out) {
+  auto frames = std::move(parked_);
+  parked_.clear();
+  advance_held(out);
+  for (const auto& frame : frames) {
+    on_client_frame(frame, out);
+    if (!out.fatal.empty()) return;
+  }
+}
+
 void RwSplitter::forget_secondary(SplitterOutput& out, bool close) {
   if (secondary_.state == LegState::kClosed) return;
   secondary_ = LegData{};
@@ -431,6 +494,14 @@ bool RwSplitter::from_error(Leg l) { return leg(l).tracker->last_outcome().error
 void RwSplitter::on_internal_done(Leg l, Pending& done, SplitterOutput& out) {
   switch (done.what) {
     case Internal::kReplay:
+      if (l == Leg::kPrimary) {
+        if (is_error(done.payloads)) {
+          out.fatal = "the new primary refused the session's state";
+          return;
+        }
+        if (primary_.pending.empty()) resume_parked(out);
+        return;
+      }
       if (is_error(done.payloads)) {
         // The secondary cannot take the session's state: reads stay on the primary.
         secondary_unusable_ = true;

@@ -54,6 +54,7 @@ struct SplitterOutput {
   std::vector<std::uint8_t> to_primary;
   std::vector<std::uint8_t> to_secondary;
   bool open_secondary = false;   // open the secondary leg, then on_secondary_ready / _failed
+  bool open_primary = false;     // (re)open the primary leg, then on_primary_ready / _failed
   // AFTER: hold the write's reply until every ONLINE member applied this GTID, then
   // on_members_applied().
   std::string wait_members_gtid;
@@ -79,9 +80,19 @@ class RwSplitter {
   void on_secondary_lost(const std::string& why, SplitterOutput& out);
   // AFTER: every ONLINE member applied the write (wait_members_gtid): its reply goes out.
   void on_members_applied(SplitterOutput& out);
+  // The primary leg was lost (its connection closed, or its node is no longer the primary). An
+  // idle session without state pinned to that node carries on: open_primary, the session
+  // commands are replayed on the new primary, and the client's commands meanwhile wait; if it
+  // was inside a transaction, its next command gets 2013 (the transaction is gone) and the
+  // session goes on. Otherwise fatal.
+  void on_primary_lost(const std::string& why, SplitterOutput& out);
+  void on_primary_ready(std::span<const std::uint8_t> login_ok, SplitterOutput& out);
+  void on_primary_failed(const std::string& why, SplitterOutput& out);
 
   // False while a command waits for the secondary leg (the caller stops reading the client).
-  bool accepting_client() const { return !held_ && !after_; }
+  bool accepting_client() const {
+    return !held_ && !after_ && primary_.state == LegState::kReady && parked_.empty();
+  }
   bool secondary_open() const { return secondary_.state != LegState::kClosed; }
   // Where the last command ran; for tests and the log.
   std::optional<Leg> last_leg() const { return last_leg_; }
@@ -149,6 +160,10 @@ class RwSplitter {
   bool after_collecting_ = false;  // the reply is still arriving
   std::string last_written_gtid_;   // the session's @@last_gtid at the last AFTER check
   std::string wait_position_;  // the GTID position the held read waits for
+  // While the primary leg is being replaced: the client's frames, in order.
+  std::vector<std::vector<std::uint8_t>> parked_;
+  bool transaction_lost_ = false;  // the lost primary held the session's open transaction
+  void resume_parked(SplitterOutput& out);
 };
 
 }  // namespace grouter::routing

@@ -26,17 +26,16 @@ def split_route(**extra):
             "server_ssl_mode": "DISABLED", **extra}
 
 
-@pytest.fixture(scope="module")
-def split_group(tmp_path_factory):
-    base = tmp_path_factory.mktemp("split")
+def start_split_group(base, routes):
+    """A fenced 3-node group with grouter over it and ROUTES (name -> options) besides the
+    standard ones, every member ONLINE and test.split created; yields (sandbox, grouter)."""
     sb = FencedSandbox(base / "sandbox")
     g = None
     try:
         sb.create()
         sections = group_sections(sb, weights=kWeights)
-        sections["routing:rw"] = split_route()
-        sections["routing:rw_nowait"] = split_route(wait_for_my_writes="OFF")
-        sections["routing:rw_before"] = split_route(consistency="BEFORE")
+        for name, options in routes.items():
+            sections[f"routing:{name}"] = options
         g = Grouter(base / "grouter", sections).start()
         all_online(g, sb)
         conn = connect(g)
@@ -49,6 +48,13 @@ def split_group(tmp_path_factory):
         yield sb, g
     finally:
         cleanup_group(sb, g)
+
+
+@pytest.fixture(scope="module")
+def split_group(tmp_path_factory):
+    yield from start_split_group(tmp_path_factory.mktemp("split"), {
+        "rw": split_route(), "rw_nowait": split_route(wait_for_my_writes="OFF"),
+        "rw_before": split_route(consistency="BEFORE")})
 
 
 def connect(g, route="rw", **kw):

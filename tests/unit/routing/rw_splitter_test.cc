@@ -261,5 +261,66 @@ TEST(RwSplitter, AfterHoldsAWritesOkUntilTheMembersAppliedIt) {
   (void)s.client("SELECT 1");
 }
 
+TEST(RwSplitter, AnIdleSessionMovesToTheNewPrimaryWithItsState) {
+  Session s(Consistency::kEventual, false);
+  (void)s.client("SET @x = 1");
+  (void)s.server(Leg::kPrimary, ok());
+  SplitterOutput lost;
+  s.splitter->on_primary_lost("connection closed", lost);
+  EXPECT_TRUE(lost.fatal.empty()) << lost.fatal;
+  EXPECT_TRUE(lost.open_primary);
+  EXPECT_FALSE(s.splitter->accepting_client());
+  auto& parked = s.client("INSERT INTO t VALUES (2)");
+  EXPECT_TRUE(parked.to_primary.empty());  // waits for the new primary
+  SplitterOutput ready;
+  Bytes login_ok;
+  wire::append_ok_payload(login_ok, wire::OkPacket{0, 0, kAutocommit, 0, "", {}}, kCaps);
+  s.splitter->on_primary_ready(login_ok, ready);
+  EXPECT_EQ(queries_in(ready.to_primary), std::vector<std::string>{"SET @x = 1"});  // replayed
+  auto& replayed = s.server(Leg::kPrimary, ok());
+  EXPECT_TRUE(replayed.to_client.empty());
+  EXPECT_EQ(queries_in(replayed.to_primary), std::vector<std::string>{"INSERT INTO t VALUES (2)"});
+  EXPECT_EQ(s.server(Leg::kPrimary, ok()).to_client, ok());
+  EXPECT_TRUE(s.splitter->accepting_client());
+}
+
+TEST(RwSplitter, ASessionInATransactionGets2013ThenGoesOn) {
+  Session s(Consistency::kEventual, false);
+  (void)s.client("BEGIN");
+  (void)s.server(Leg::kPrimary, ok(kAutocommit | kInTrans));
+  SplitterOutput lost;
+  s.splitter->on_primary_lost("no longer the primary", lost);
+  ASSERT_TRUE(lost.fatal.empty()) << lost.fatal;
+  SplitterOutput ready;
+  Bytes login_ok;
+  wire::append_ok_payload(login_ok, wire::OkPacket{0, 0, kAutocommit, 0, "", {}}, kCaps);
+  s.splitter->on_primary_ready(login_ok, ready);
+  auto& next = s.client("INSERT INTO t VALUES (3)");
+  EXPECT_TRUE(next.to_primary.empty());
+  auto err = wire::decode_err_payload(std::span(next.to_client).subspan(wire::kFrameHeaderSize), kCaps);
+  ASSERT_TRUE(err.has_value());
+  EXPECT_EQ(err->error_code, 2013);
+  EXPECT_EQ(queries_in(s.client("INSERT INTO t VALUES (3)").to_primary),
+            std::vector<std::string>{"INSERT INTO t VALUES (3)"});  // then it goes on
+}
+
+TEST(RwSplitter, ASessionThatCannotMoveEnds) {
+  {
+    Session s(Consistency::kEventual, false);
+    (void)s.client("CREATE TEMPORARY TABLE tmp (a INT)");
+    (void)s.server(Leg::kPrimary, ok());
+    SplitterOutput lost;
+    s.splitter->on_primary_lost("closed", lost);
+    EXPECT_NE(lost.fatal.find("temporary table"), std::string::npos) << lost.fatal;
+  }
+  {
+    Session s(Consistency::kEventual, false);
+    (void)s.client("INSERT INTO t VALUES (1)");  // in flight
+    SplitterOutput lost;
+    s.splitter->on_primary_lost("closed", lost);
+    EXPECT_NE(lost.fatal.find("while it ran"), std::string::npos) << lost.fatal;
+  }
+}
+
 }  // namespace
 }  // namespace grouter::routing

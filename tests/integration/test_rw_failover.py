@@ -1,0 +1,55 @@
+"""Sessions of the read/write-splitting route across a failover (issue 9, item 6), on a real group:
+an idle session without pinned state carries on on the new primary with its session state and no
+error; a session inside a transaction gets 2013 for its next statement, then goes on; a session
+holding a temporary table ends. The old primary (node3, weight 80) is killed with SIGKILL; node2
+(weight 50) takes over."""
+import pymysql
+import pytest
+
+from clients import query, scalar
+from group_harness import wait_for_primary
+from test_rw_split import connect, split_route, start_split_group
+
+
+@pytest.fixture
+def split_group_for_failover(tmp_path):
+    yield from start_split_group(tmp_path, {"rw": split_route()})
+
+
+def test_sessions_on_the_split_port_across_a_failover(split_group_for_failover):
+    sb, g = split_group_for_failover
+    query_conn = connect(g)
+    query(query_conn, "CREATE TABLE moved (id INT PRIMARY KEY)")
+    query_conn.close()
+    idle = connect(g, io_timeout=30)
+    query(idle, "SET @marker = 7")
+    query(idle, "SET SESSION sql_mode = 'ANSI_QUOTES'")
+    query(idle, "INSERT INTO moved VALUES (1)")
+    assert scalar(idle, "SELECT @@server_id FOR UPDATE") == 3
+    in_transaction = connect(g, io_timeout=30)
+    query(in_transaction, "BEGIN")
+    query(in_transaction, "INSERT INTO moved VALUES (2)")
+    pinned = connect(g, io_timeout=30)
+    query(pinned, "CREATE TEMPORARY TABLE mine (a INT)")
+
+    sb.kill(3)
+    wait_for_primary(g, 30, exclude=[sb.addr(3)])
+
+    # The idle session: its next statement runs on the new primary, with its state, no error.
+    row = query(idle, "SELECT @@server_id, @marker, @@SESSION.sql_mode FROM moved WHERE id = 1 "
+                      "FOR UPDATE")
+    assert row == ((2, 7, "ANSI_QUOTES"),), row
+    query(idle, "INSERT INTO moved VALUES (3)")
+    # Inside a transaction: 2013 once (the transaction is gone), then the session goes on.
+    with pytest.raises(pymysql.err.OperationalError) as lost:
+        query(in_transaction, "INSERT INTO moved VALUES (4)")
+    assert lost.value.args[0] == 2013, lost.value.args
+    query(in_transaction, "INSERT INTO moved VALUES (4)")
+    assert scalar(in_transaction, "SELECT COUNT(*) FROM moved WHERE id = 2 FOR UPDATE") == 0
+    assert scalar(in_transaction, "SELECT @@server_id FOR UPDATE") == 2
+    # A temporary table lived on the lost primary: that session cannot carry on.
+    with pytest.raises(pymysql.err.OperationalError) as ended:
+        query(pinned, "SELECT * FROM mine")
+    assert ended.value.args[0] in (2006, 2013), ended.value.args
+    for conn in (idle, in_transaction):
+        conn.close()
