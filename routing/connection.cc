@@ -434,7 +434,12 @@ void Connection::terminate_bytes(Side from, const char* data, std::size_t size) 
                             route_->name(), client_host_, terminator_->user(),
                             terminator_->client_tls() ? "TLS" : "plain",
                             terminator_->server_tls() ? "TLS" : "plain", destination_.to_string());
-      if (route_->config().access_mode_auto) start_split();
+      // Read/write splitting, and the primary route of a group: the command loop (consistency,
+      // the move to a new primary).
+      if (route_->config().access_mode_auto ||
+          (route_->config().group && route_->config().group->role == ServerRole::kPrimary)) {
+        start_split();
+      }
       return;
     case SessionTerminator::Event::kDone:
       watching_handshake_ = false;

@@ -38,6 +38,7 @@ void Connection::start_split() {
   settings.wait_for_my_writes = config.wait_for_my_writes;
   settings.wait_for_my_writes_timeout_s =
       static_cast<std::uint32_t>(config.wait_for_my_writes_timeout.count());
+  settings.primary_only = !config.access_mode_auto;
   splitter_ = std::make_unique<RwSplitter>(settings, terminator_->login_ok(),
                                            terminator_->client_response().schema);
   terminator_->hand_over_command_phase();

@@ -150,7 +150,10 @@ void RwSplitter::start_command(std::span<const std::uint8_t> frame, SplitterOutp
     forget_secondary(out, true);
     replay_.clear();
     replay_bytes_ = 0;
-    if (command == wire::Command::kChangeUser) secondary_unusable_ = true;  // new credentials
+    if (command == wire::Command::kChangeUser) {
+      secondary_unusable_ = true;  // new credentials, which grouter has no proof of
+      user_changed_ = true;
+    }
   }
   const Leg target = route(pending, payload[0]);
   if (pending.query && pending.classification.pins_session) pinned_ = true;
@@ -183,6 +186,7 @@ void RwSplitter::start_command(std::span<const std::uint8_t> frame, SplitterOutp
 }
 
 Leg RwSplitter::route(const Pending& pending, std::uint8_t command) const {
+  if (settings_.primary_only) return Leg::kPrimary;
   const bool secondary_possible = !secondary_unusable_;
   // An open transaction stays where it began.
   if (secondary_.state == LegState::kReady && secondary_.tracker->facts().in_transaction()) {
@@ -386,6 +390,11 @@ void RwSplitter::on_primary_lost(const std::string& why, SplitterOutput& out) {
   }
   if (primary_.tracker->statements().size() > 0) {
     out.fatal = "the session has prepared statements on the lost primary (" + why + ")";
+    return;
+  }
+  if (user_changed_) {
+    out.fatal = "the session changed its user (COM_CHANGE_USER), whose login grouter cannot "
+                "repeat (" + why + ")";
     return;
   }
   transaction_lost_ = primary_.tracker->facts().in_transaction();

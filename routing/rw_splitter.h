@@ -47,6 +47,9 @@ struct SplitterSettings {
   bool wait_for_my_writes = true;
   std::uint32_t wait_for_my_writes_timeout_s = 2;
   std::uint32_t before_timeout_s = 8;  // BEFORE's wait, then the primary
+  // A terminated route to the primary only (?role=PRIMARY): no secondary leg; the loop still
+  // gives it AFTER and the move to a new primary.
+  bool primary_only = false;
 };
 
 struct SplitterOutput {
@@ -163,6 +166,7 @@ class RwSplitter {
   // While the primary leg is being replaced: the client's frames, in order.
   std::vector<std::vector<std::uint8_t>> parked_;
   bool transaction_lost_ = false;  // the lost primary held the session's open transaction
+  bool user_changed_ = false;      // COM_CHANGE_USER: the client's first login no longer applies
   void resume_parked(SplitterOutput& out);
 };
 

@@ -1,4 +1,4 @@
-"""Sessions of the read/write-splitting route across a failover (issue 9, item 6), on a real group:
+"""Sessions of the read/write-splitting route (and of a terminated primary route) across a failover (issue 9, item 6), on a real group:
 an idle session without pinned state carries on on the new primary with its session state and no
 error; a session inside a transaction gets 2013 for its next statement, then goes on; a session
 holding a temporary table ends. The old primary (node3, weight 80) is killed with SIGKILL; node2
@@ -13,7 +13,11 @@ from test_rw_split import connect, split_route, start_split_group
 
 @pytest.fixture
 def split_group_for_failover(tmp_path):
-    yield from start_split_group(tmp_path, {"rw": split_route()})
+    yield from start_split_group(tmp_path, {
+        "rw": split_route(),
+        # A terminated route to the primary only: the same command loop, without a secondary leg.
+        "primary_t": {"destinations": "metadata-cache://mygroup/?role=PRIMARY",
+                      "client_ssl_mode": "DISABLED", "server_ssl_mode": "DISABLED"}})
 
 
 def test_sessions_on_the_split_port_across_a_failover(split_group_for_failover):
@@ -31,6 +35,9 @@ def test_sessions_on_the_split_port_across_a_failover(split_group_for_failover):
     query(in_transaction, "INSERT INTO moved VALUES (2)")
     pinned = connect(g, io_timeout=30)
     query(pinned, "CREATE TEMPORARY TABLE mine (a INT)")
+    primary_only = connect(g, "primary_t", io_timeout=30)
+    query(primary_only, "SET @marker = 9")
+    assert scalar(primary_only, "SELECT @@server_id") == 3
 
     sb.kill(3)
     wait_for_primary(g, 30, exclude=[sb.addr(3)])
@@ -51,5 +58,7 @@ def test_sessions_on_the_split_port_across_a_failover(split_group_for_failover):
     with pytest.raises(pymysql.err.OperationalError) as ended:
         query(pinned, "SELECT * FROM mine")
     assert ended.value.args[0] in (2006, 2013), ended.value.args
-    for conn in (idle, in_transaction):
+    # The terminated primary route: its idle session carries on too.
+    assert query(primary_only, "SELECT @@server_id, @marker") == ((2, 9),)
+    for conn in (idle, in_transaction, primary_only):
         conn.close()
