@@ -116,6 +116,7 @@ bool App::start() {
     }
   }
 
+  start_account_reader();  // before the workers: they read the routes' accounts without a lock
   for (auto& listeners : per_worker) {
     auto worker = std::make_unique<routing::Worker>(logger_, std::move(listeners));
     if (auto ok = worker->start(); !ok) {
@@ -124,7 +125,6 @@ bool App::start() {
     }
     workers_.push_back(std::move(worker));
   }
-  start_account_reader();
   prober_ = std::make_unique<routing::DestinationProber>(&loop_, logger_, routes_);
   prober_->start();
   if (group_) group_->start();
@@ -231,6 +231,7 @@ int App::run() {
     uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
     workers_.clear();
     if (http_server_) http_server_->close([] {});
+    if (accounts_) accounts_->close([] {});
     if (group_) group_->close([] {});
   }
   uv_run(&loop_, UV_RUN_DEFAULT);

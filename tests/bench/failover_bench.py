@@ -8,7 +8,9 @@ INSERTs, THREADS threads) through the group's primary route, then measures:
 
   kill    RUNS times on one group: with every member ONLINE and writes flowing, SIGKILL the primary
           (found over REST). failover_s = time from the signal to the OK of the first write through
-          the primary route that was sent after it. Then the node is started again and must rejoin:
+          the primary route that was sent after it. sessions_survived = how many of 20 idle sessions
+          on a read/write-splitting route (each with a user variable set) run a statement on the new
+          primary afterwards with their variable and no error. Then the node is started again and must rejoin:
           rejoin_s = time from the restarted node accepting connections to ONLINE.
   stop    RUNS times: SIGSTOP the primary (a hung server), measured like kill; SIGCONT once the new
           primary is elected. Two modes (--stop-mode):
@@ -63,7 +65,10 @@ from group_harness import (FencedSandbox, find_member, group_sections, group_sta
                            member_address, primary_member, stopped_process, wait_for_primary,
                            wait_group, wait_member, wait_member_not_online, wait_member_state)
 from harness import GROUTER_BIN, Grouter, wait_until  # noqa: E402
-from writer import RecordingWriter, gtid_positions, table_checksum, transactions_between  # noqa: E402
+from writer import (RecordingWriter, gtid_positions, mysql_connect, table_checksum,  # noqa: E402
+                    transactions_between)
+
+import pymysql  # noqa: E402
 
 kScenarios = ("kill", "stop", "catchup")
 kStopModes = ("load", "paused")
@@ -71,6 +76,7 @@ kTable = "failover_bench"
 kDb = "test"
 kWarmupWrites = 500           # acknowledged writes on a fresh group before its first failover
 kAfterWrites = 200            # acknowledged writes after a failover before the next step
+kIdleSessions = 20            # idle read/write-splitting sessions that should survive a kill
 kForeignCpuWarnS = 1.0        # CPU seconds other processes may use during one run before a warning
 kLogTime = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}) ")
 
@@ -201,6 +207,10 @@ class Group:
         log(f"[{self.name}] fenced sandbox on 127.0.0.1:{self.args.base_port}.. in {self.dir}")
         self.sandbox.create()
         sections = group_sections(self.sandbox, route_options={"max_connect_errors": 4294967295})
+        # Sessions that should survive a failover: read/write splitting, terminated by grouter.
+        sections["routing:rw"] = {"destinations": "metadata-cache://mygroup/?role=PRIMARY_AND_SECONDARY",
+                                  "access_mode": "auto", "client_ssl_mode": "DISABLED",
+                                  "server_ssl_mode": "DISABLED", "max_connect_errors": 4294967295}
         self.grouter = Grouter(self.dir / "grouter", sections, binary=self.args.grouter_bin).start()
         status = self.wait_all_online()
         log(f"[{self.name}] group formed, primary {member_address(primary_member(status))}; "
@@ -250,6 +260,34 @@ class Group:
 
     def acknowledged(self):
         return set().union(*(w.acknowledged() for w in self.writers))
+
+    def open_sessions(self, count):
+        """COUNT idle sessions on the read/write-splitting route, each with a user variable set
+        (session state grouter must carry to a new primary)."""
+        sessions = []
+        for i in range(count):
+            conn = mysql_connect("127.0.0.1", self.grouter.route_port("rw"), USER, PASSWORD, kDb,
+                                 io_timeout=self.args.io_timeout)
+            with conn.cursor() as cur:
+                cur.execute(f"SET @session_no = {i}")
+            sessions.append(conn)
+        return sessions
+
+    @staticmethod
+    def surviving(sessions):
+        """How many SESSIONS run a primary statement after the failover with their state, no
+        error; closes them."""
+        alive = 0
+        for i, conn in enumerate(sessions):
+            try:
+                with conn.cursor() as cur:
+                    cur.execute("SELECT @session_no FROM DUAL FOR UPDATE")
+                    alive += cur.fetchone()[0] == i
+            except pymysql.err.MySQLError:
+                pass
+            finally:
+                conn.close()
+        return alive
 
     def uncertain(self):
         return set().union(*(w.uncertain() for w in self.writers))
@@ -379,17 +417,20 @@ class Bench:
         old = primary_member(g.wait_all_online())
         node = g.sandbox.node_of(old)
         writer.wait_first_success_after(time.monotonic(), t_out)  # writes flow before
+        sessions = g.open_sessions(kIdleSessions)
         pid = g.sandbox.pid(node)
         wall_t0, t0 = time.time(), time.monotonic()
         os.kill(pid, signal.SIGKILL)
         t1 = writer.wait_first_success_after(t0, t_out)
         new = wait_for_primary(g.grouter, t_out, exclude=[old])
+        survived = g.surviving(sessions)
         errors = writer.errors_since(t0)
         acked, missing = g.check_present(new, f"kill: after the failover to {member_address(new)}")
         sample = {"failover_s": round(t1 - t0, 3), **self.failover_events(g, wall_t0, old, new),
                   "old_primary": member_address(old), "new_primary": member_address(new),
                   "acked": acked, "missing": missing,
-                  "client_errors": len([e for e in errors if e.time <= t1])}
+                  "client_errors": len([e for e in errors if e.time <= t1]),
+                  "sessions_survived": survived, "sessions": len(sessions)}
         wait_until(lambda: node not in g.sandbox.running(), t_out, f"node {node} to exit")
         t_start = time.monotonic()
         g.sandbox.start(node)  # returns once the node accepts connections (after crash recovery)
@@ -583,7 +624,7 @@ class Bench:
         machine = self.machine()
         print("machine: " + ", ".join(f"{k}={v}" for k, v in machine.items()))
         keys = {"kill": ("failover_s", "detect_s", "expel_s", "elect_s", "client_errors", "restart_s",
-                         "rejoin_s"),
+                         "rejoin_s", "sessions_survived"),
                 "stop": ("failover_s", "detect_s", "expel_s", "elect_s", "client_errors", "settle_s",
                          "errant_rows"),
                 "catchup": ("behind", "write_tps", "recovery_ms", "accept_to_online_s",
