@@ -210,13 +210,15 @@ cmd_init() {
   write_ssl
 
   # One datadir is installed and given its users, then copied: all nodes start alike and fast.
+  # A private tmpdir: installs running side by side must not share /tmp's temporary tables.
   local tmpl="$dir/template"
-  mkdir -p "$tmpl"
+  mkdir -p "$tmpl/tmp"
   mariadb-install-db --no-defaults --user=root --datadir="$tmpl/data" --skip-test-db \
-    --auth-root-authentication-method=socket --skip-name-resolve >"$tmpl/install.log" 2>&1 \
+    --auth-root-authentication-method=socket --skip-name-resolve --tmpdir="$tmpl/tmp" \
+    >"$tmpl/install.log" 2>&1 \
     || { cat "$tmpl/install.log" >&2; die "mariadb-install-db failed"; }
   users_sql | mariadbd --no-defaults --user=root --datadir="$tmpl/data" --bootstrap \
-    --skip-log-bin --innodb-buffer-pool-size=32M >>"$tmpl/install.log" 2>&1 \
+    --tmpdir="$tmpl/tmp" --skip-log-bin --innodb-buffer-pool-size=32M >>"$tmpl/install.log" 2>&1 \
     || { cat "$tmpl/install.log" >&2; die "creating users failed"; }
   local i
   for ((i = 1; i <= n; i++)); do
