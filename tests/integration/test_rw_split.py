@@ -11,59 +11,10 @@ import pymysql
 import pytest
 
 from clients import cli, connectorj, mysql2, query, scalar
-from group_harness import FencedSandbox, group_sections
-from harness import Grouter, wait_until
-from test_group import all_online, cleanup_group, kWeights
+from harness import wait_until
+from split_harness import (kPrimary, kSecondaries, connect, server, split_group,  # noqa: F401
+                           wait_replicated)
 from writer import mysql_connect
-
-kPrimary = 3
-kSecondaries = (1, 2)
-SPLIT = "metadata-cache://mygroup/?role=PRIMARY_AND_SECONDARY"
-
-
-def split_route(**extra):
-    return {"destinations": SPLIT, "access_mode": "auto", "client_ssl_mode": "DISABLED",
-            "server_ssl_mode": "DISABLED", **extra}
-
-
-@pytest.fixture(scope="module")
-def split_group(tmp_path_factory):
-    base = tmp_path_factory.mktemp("split")
-    sb = FencedSandbox(base / "sandbox")
-    g = None
-    try:
-        sb.create()
-        sections = group_sections(sb, weights=kWeights)
-        sections["routing:rw"] = split_route()
-        sections["routing:rw_nowait"] = split_route(wait_for_my_writes="OFF")
-        sections["routing:rw_before"] = split_route(consistency="BEFORE")
-        g = Grouter(base / "grouter", sections).start()
-        all_online(g, sb)
-        conn = connect(g)
-        query(conn, "CREATE TABLE IF NOT EXISTS split (id INT PRIMARY KEY)")
-        query(conn, "CREATE DATABASE IF NOT EXISTS sbtest")
-        conn.close()
-        wait_replicated(sb, "SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name "
-                            "IN ('test', 'sbtest') AND EXISTS (SELECT 1 FROM information_schema.tables "
-                            "WHERE table_name = 'split')", 2)
-        yield sb, g
-    finally:
-        cleanup_group(sb, g)
-
-
-def connect(g, route="rw", **kw):
-    return mysql_connect("127.0.0.1", g.route_port(route), "app", "app_pw", "test", **kw)
-
-
-def server(conn):
-    return scalar(conn, "SELECT @@server_id")
-
-
-def wait_replicated(sb, sql, expected):
-    for i in kSecondaries:
-        wait_until(lambda i=i: sb.sql(i, sql).split()[-1] == str(expected), 30,
-                   f"node{i} to apply the write")
-
 
 def test_reads_go_to_a_secondary_writes_and_transactions_to_the_primary(split_group):
     sb, g = split_group
