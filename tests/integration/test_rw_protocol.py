@@ -1,9 +1,10 @@
 """The protocol's less common exchanges on the read/write-splitting route (access_mode = auto, as
-port 6450), with real clients: a CALL returning two result sets and multi-statements (PyMySQL,
-MySQLdb, the mariadb CLI), LOAD DATA LOCAL INFILE (PyMySQL, the CLI), a server-side cursor read
-with COM_STMT_FETCH (Connector/C), COM_STMT_SEND_LONG_DATA (Connector/J), COM_CHANGE_USER (MySQLdb),
-COM_RESET_CONNECTION (Connector/J), and the statements that keep a session on the primary: a
-temporary table, GET_LOCK(), `@var :=`.
+port 6450; plain and with TLS on both legs), with real clients: a CALL returning two result sets
+and multi-statements (PyMySQL, MySQLdb, the mariadb CLI), LOAD DATA LOCAL INFILE (PyMySQL, the
+CLI), a server-side cursor read with COM_STMT_FETCH (Connector/C), COM_STMT_SEND_LONG_DATA,
+executeBatch() (pipelined statements, MariaDB's COM_STMT_BULK_EXECUTE) and COM_RESET_CONNECTION
+(Connector/J), COM_CHANGE_USER (MySQLdb), a 17 MiB statement, and the statements that keep a
+session on the primary: a temporary table, GET_LOCK(), `@var :=`.
 
 The group (split_harness): node3 is the primary, node1 and node2 the secondaries."""
 import MySQLdb
@@ -253,3 +254,22 @@ def test_a_statement_larger_than_16mib_and_a_large_result(rw):
             cur.execute("SELECT REPEAT('w', 1000) FROM seq_1_to_50000")
             assert len(cur.fetchall()) == 50000
         assert server(conn) in kSecondaries
+
+
+@pytest.mark.parametrize("options", [
+    {},  # client-side statements, sent in a pipeline (useBatchMultiSend)
+    {"useServerPrepStmts": "true"},  # server-side, the driver's defaults
+    {"useServerPrepStmts": "true", "useBulkStmts": "false"},  # pipelined COM_STMT_EXECUTE
+    {"useServerPrepStmts": "true", "useBulkStmts": "true"},  # MariaDB's COM_STMT_BULK_EXECUTE
+], ids=["text", "server", "executes", "bulk"])
+def test_connectorj_batches(rw, connectorj_classes, options):
+    rows = 200
+    table = f"batch_{rw.route}_{len(options)}_{options.get('useBulkStmts', 'default')}"
+    run = rw.connectorj(connectorj_classes,
+                        [f"CREATE TABLE IF NOT EXISTS test.{table} (v VARCHAR(20))",
+                         f"batch:INSERT INTO test.{table} VALUES (?)|" +
+                         "|".join(f"r{i}" for i in range(rows)),
+                         f"SELECT COUNT(*) FROM test.{table} FOR UPDATE", "SELECT 1"],
+                        options)
+    assert run.errors == [], run.lines
+    assert run.rows == [[str(rows)], ["1"]], run.lines
