@@ -260,3 +260,18 @@ def test_a_client_that_leaves_in_the_middle_of_a_result(route):
         assert scalar(conn, "SELECT COUNT(*) FROM test.seq_1_to_100000") == 100000
     finally:
         conn.close()
+
+
+def test_a_long_pipeline_of_commands_is_answered(route):
+    """A client may send commands ahead of their replies (MariaDB's connectors pipeline); a server
+    answers each in turn however many there are, and so must grouter."""
+    commands = 2000
+    with abuse(route, "the pipelining client"):
+        s = route.login()
+        s.sendall(b"".join(frame(0, b"\x0e") for _ in range(commands)))  # COM_PING
+        s.settimeout(20)
+        for i in range(commands):
+            _, payload = read_packet(s)
+            assert payload[:1] == b"\x00", f"{route.kind}: reply {i} of {commands}: {payload!r}"
+        assert raw_scalar(s, "SELECT 1") == "1"
+        close_hard(s)
