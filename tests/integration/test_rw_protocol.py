@@ -11,7 +11,8 @@ import MySQLdb
 import pymysql
 import pytest
 
-from clients import cli, connectorc_cursor_fetch, connectorj, query, scalar
+from clients import (cli, connectorc_cursor_fetch, connectorj, frame, query, raw_login, raw_query,
+                     read_packet, scalar)
 from split_harness import kPrimary, kSecondaries, connect, server, split_group  # noqa: F401
 
 
@@ -273,3 +274,32 @@ def test_connectorj_batches(rw, connectorj_classes, options):
                         options)
     assert run.errors == [], run.lines
     assert run.rows == [[str(rows)], ["1"]], run.lines
+
+
+def test_a_write_pipelined_behind_a_read_runs_on_the_primary(rw):
+    """MariaDB's connectors may send a statement before the previous one's reply (Node's mariadb
+    pipelines by default): a write sent behind a read must still run on the primary."""
+    key = 900 + rw.key
+    s = raw_login(rw.port, tls=rw.ca is not None)
+    try:
+        assert raw_query(s, "USE test")[0][:1] == b"\x00"
+        s.sendall(frame(0, b"\x03SELECT @@server_id") +
+                  frame(0, b"\x03" + f"INSERT INTO split VALUES ({key})".encode()))
+        first, payloads = read_result(s)
+        assert int(first) in kSecondaries, payloads
+        _, reply = read_packet(s)
+        assert reply[:1] == b"\x00", f"the pipelined INSERT: {reply!r}"  # OK, not 1290 (read-only)
+    finally:
+        s.close()
+
+
+def read_result(sock):
+    """Reads one text result set of one row and column -> (its value, the payloads)."""
+    payloads = []
+    while True:
+        _, payload = read_packet(sock)
+        payloads.append(payload)
+        if payload[:1] in (b"\xff", b"\x00") and len(payloads) == 1:
+            raise AssertionError(f"no result set: {payload!r}")
+        if payload[:1] == b"\xfe" and len(payload) < 9 and len(payloads) > 3:
+            return payloads[3][1:1 + payloads[3][0]].decode(), payloads
