@@ -15,6 +15,13 @@ namespace {
 namespace wire = grouter::mysql_wire;
 using wire::Command;
 
+// MariaDB's COM_STMT_BULK_EXECUTE: a prepared statement run for many rows of parameters, sent by
+// MariaDB's connectors (Connector/J's executeBatch() with useBulkStmts, Connector/C's array
+// binding) when the node offers MARIADB_CLIENT_STMT_BULK_OPERATIONS. Body: statement id (4 bytes),
+// flags (2), parameter types and rows; the reply is COM_STMT_EXECUTE's (OK | ERR | a binary
+// result set, with RETURNING or unit results).
+constexpr Command kStmtBulkExecute = static_cast<Command>(0xfa);
+
 // The schema a command selects when it succeeds, when it fits the facts' bound.
 template <class Decoded>
 std::optional<std::string> bounded_schema(const std::expected<Decoded, std::error_code>& command) {
@@ -29,6 +36,7 @@ std::optional<ExchangeTracker::Phase> ExchangeTracker::first_phase(std::uint8_t 
     case Command::kQuery:
     case Command::kProcessInfo:
     case Command::kStmtExecute:
+    case kStmtBulkExecute:
       return Phase::kFirstPacket;
     case Command::kStmtPrepare:
       return Phase::kPrepareOk;
@@ -59,7 +67,7 @@ std::optional<ExchangeTracker::Phase> ExchangeTracker::first_phase(std::uint8_t 
     default:
       // Replication (binlog dump, table dump, register slave), commands the server only uses
       // internally (sleep, connect, time, delayed insert, connect out, daemon), MariaDB's
-      // COM_STMT_BULK_EXECUTE (0xfa) and COM_MULTI (0xfe), and unknown bytes.
+      // COM_MULTI (0xfe), and unknown bytes.
       return std::nullopt;
   }
 }
@@ -138,6 +146,7 @@ ExchangeTracker::PendingCommand ExchangeTracker::read_command(
   command.command = static_cast<Command>(payload[0]);
   switch (command.command) {
     case Command::kStmtExecute:
+    case kStmtBulkExecute:
     case Command::kStmtFetch:
     case Command::kStmtReset:
     case Command::kStmtClose:
@@ -238,7 +247,7 @@ bool ExchangeTracker::chains_results() const {
 
 bool ExchangeTracker::binary_rows() const {
   const Command c = pending_.front().command;
-  return c == Command::kStmtExecute || c == Command::kStmtFetch;
+  return c == Command::kStmtExecute || c == kStmtBulkExecute || c == Command::kStmtFetch;
 }
 
 }  // namespace grouter::routing

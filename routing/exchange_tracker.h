@@ -18,6 +18,7 @@
 //   COM_STMT_PREPARE: PREPARE_OK, parameter definitions [EOF], column definitions [EOF] | ERR.
 //   COM_STMT_EXECUTE: as COM_QUERY with binary rows, without LOCAL INFILE; with a cursor flag the
 //     reply may end after the definitions with SERVER_STATUS_CURSOR_EXISTS (the cursor is open).
+//   MariaDB's COM_STMT_BULK_EXECUTE (0xfa): as COM_STMT_EXECUTE without a cursor.
 //   COM_STMT_FETCH: binary rows, then EOF (SERVER_STATUS_LAST_ROW_SENT closes the cursor) | ERR.
 //   COM_STMT_SEND_LONG_DATA, COM_STMT_CLOSE, COM_QUIT: no reply.
 //   COM_STATISTICS: one string packet. COM_FIELD_LIST: column definitions, then EOF | ERR.
@@ -28,7 +29,7 @@
 //   MariaDB progress reports (ERR 0xffff, sent when mariadb_capability::kProgress is agreed) inside
 //     a reply are passed over. An ERR while no command is pending is the server's goodbye.
 // Refused with kUnsupportedCommand: replication (COM_BINLOG_DUMP, COM_REGISTER_SLAVE, ...),
-// MariaDB's COM_STMT_BULK_EXECUTE and COM_MULTI, obsolete and unknown command bytes.
+// MariaDB's COM_MULTI, obsolete and unknown command bytes.
 //
 // Commands may be sent ahead of earlier replies (MariaDB connectors pipeline PREPARE and EXECUTE),
 // up to kMaxPendingCommands; replies come in order. A statement id of kLastPreparedStatement names
@@ -98,7 +99,10 @@ struct ExchangeOutcome {
 
 class ExchangeTracker {
  public:
-  static constexpr std::size_t kMaxPendingCommands = 64;
+  // Real clients pipeline whole batches: Connector/J sends up to useBatchMultiSendNumber (100 by
+  // default) statements of an executeBatch() before reading a reply. A pending command costs
+  // tens of bytes here (and in the read/write splitter), so the bound stays far above that.
+  static constexpr std::size_t kMaxPendingCommands = 1024;
   static constexpr std::uint32_t kLastPreparedStatement = 0xffffffff;
 
   // CAPABILITIES and MARIADB_CAPABILITIES as agreed in the handshake (client's & server's).

@@ -5,11 +5,13 @@ import subprocess
 from clients import PASSWORD, USER
 
 
-def run_sysbench(workload, port, command, options=(), timeout_s=300):
+def run_sysbench(workload, port, command, options=(), timeout_s=300, ssl_dir=None):
+    """ssl_dir: --mysql-ssl=on, run in ssl_dir, which must hold the files sysbench 1.0.20 reads
+    from its working directory: cacert.pem, client-cert.pem and client-key.pem."""
     cmd = ["sysbench", workload, "--db-driver=mysql", "--mysql-host=127.0.0.1",
            f"--mysql-port={port}", f"--mysql-user={USER}", f"--mysql-password={PASSWORD}",
-           "--mysql-ssl=off", *options, command]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
+           f"--mysql-ssl={'on' if ssl_dir else 'off'}", *options, command]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s, cwd=ssl_dir)
 
 
 def parse_result(output):

@@ -26,8 +26,8 @@ def routed(sandbox, grouter):
 class WellBehavedClient:
     """Runs one query after another on its own connection in a thread; counts failures."""
 
-    def __init__(self, port):
-        self.conn = connect(port)
+    def __init__(self, port, **connect_kw):
+        self.conn = connect(port, **connect_kw)
         self.queries = 0
         self.failures = []
         self._stop = threading.Event()

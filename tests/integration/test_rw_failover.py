@@ -8,7 +8,7 @@ import pytest
 
 from clients import query, scalar
 from group_harness import wait_for_primary
-from test_rw_split import connect, split_route, start_split_group
+from split_harness import connect, split_route, start_split_group
 
 
 @pytest.fixture

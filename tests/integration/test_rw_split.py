@@ -11,65 +11,10 @@ import pymysql
 import pytest
 
 from clients import cli, connectorj, mysql2, query, scalar
-from group_harness import FencedSandbox, group_sections
-from harness import Grouter, wait_until
-from test_group import all_online, cleanup_group, kWeights
+from harness import wait_until
+from split_harness import (kPrimary, kSecondaries, connect, server, split_group,  # noqa: F401
+                           wait_replicated)
 from writer import mysql_connect
-
-kPrimary = 3
-kSecondaries = (1, 2)
-SPLIT = "metadata-cache://mygroup/?role=PRIMARY_AND_SECONDARY"
-
-
-def split_route(**extra):
-    return {"destinations": SPLIT, "access_mode": "auto", "client_ssl_mode": "DISABLED",
-            "server_ssl_mode": "DISABLED", **extra}
-
-
-def start_split_group(base, routes):
-    """A fenced 3-node group with grouter over it and ROUTES (name -> options) besides the
-    standard ones, every member ONLINE and test.split created; yields (sandbox, grouter)."""
-    sb = FencedSandbox(base / "sandbox")
-    g = None
-    try:
-        sb.create()
-        sections = group_sections(sb, weights=kWeights)
-        for name, options in routes.items():
-            sections[f"routing:{name}"] = options
-        g = Grouter(base / "grouter", sections).start()
-        all_online(g, sb)
-        conn = connect(g)
-        query(conn, "CREATE TABLE IF NOT EXISTS split (id INT PRIMARY KEY)")
-        query(conn, "CREATE DATABASE IF NOT EXISTS sbtest")
-        conn.close()
-        wait_replicated(sb, "SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name "
-                            "IN ('test', 'sbtest') AND EXISTS (SELECT 1 FROM information_schema.tables "
-                            "WHERE table_name = 'split')", 2)
-        yield sb, g
-    finally:
-        cleanup_group(sb, g)
-
-
-@pytest.fixture(scope="module")
-def split_group(tmp_path_factory):
-    yield from start_split_group(tmp_path_factory.mktemp("split"), {
-        "rw": split_route(), "rw_nowait": split_route(wait_for_my_writes="OFF"),
-        "rw_before": split_route(consistency="BEFORE")})
-
-
-def connect(g, route="rw", **kw):
-    return mysql_connect("127.0.0.1", g.route_port(route), "app", "app_pw", "test", **kw)
-
-
-def server(conn):
-    return scalar(conn, "SELECT @@server_id")
-
-
-def wait_replicated(sb, sql, expected):
-    for i in kSecondaries:
-        wait_until(lambda i=i: sb.sql(i, sql).split()[-1] == str(expected), 30,
-                   f"node{i} to apply the write")
-
 
 def test_reads_go_to_a_secondary_writes_and_transactions_to_the_primary(split_group):
     sb, g = split_group
@@ -167,12 +112,6 @@ class HeldAppliers:
         self.holders = []
 
 
-def gtid_waits_on(sb, nodes):
-    """True when each of nodes runs a MASTER_GTID_WAIT (grouter waiting on it)."""
-    return all("MASTER_GTID_WAIT" in sb.sql(i, "SELECT GROUP_CONCAT(INFO) FROM "
-                                               "information_schema.PROCESSLIST") for i in nodes)
-
-
 def count_where(conn, key):
     return query(conn, f"SELECT @@server_id, COUNT(*) FROM split WHERE id = {key}")[0]
 
@@ -217,8 +156,9 @@ def test_before_waits_on_the_secondary_for_what_the_group_committed(split_group)
         t = threading.Thread(target=read)
         t.start()
         # The read waits on the secondary (MASTER_GTID_WAIT) until its applier may go on.
-        wait_until(lambda: any(gtid_waits_on(sb, [i]) for i in kSecondaries), 10,
-                   "the BEFORE read to wait")
+        wait_until(lambda: any("MASTER_GTID_WAIT" in sb.sql(i, "SELECT GROUP_CONCAT(INFO) FROM "
+                                                              "information_schema.PROCESSLIST")
+                               for i in kSecondaries), 10, "the BEFORE read to wait")
         assert "row" not in result
     finally:
         held.release()
@@ -226,35 +166,6 @@ def test_before_waits_on_the_secondary_for_what_the_group_committed(split_group)
     server_id, seen = result["row"]
     assert server_id in kSecondaries and seen == 1, result
     reader.close()
-
-
-def test_after_delays_the_ok_until_every_secondary_applied_the_write(split_group):
-    sb, g = split_group
-    writer = connect(g, "rw", io_timeout=60)
-    query(writer, "SET @@SESSION.group_replication_consistency = 'AFTER'")
-    assert scalar(writer, "SELECT @@SESSION.group_replication_consistency") == "AFTER"
-    held = HeldAppliers(sb)
-    result = {}
-    try:
-        def write():
-            query(writer, "INSERT INTO split VALUES (800)")
-            result["acknowledged"] = True
-        t = threading.Thread(target=write)
-        t.start()
-        # The write is committed on the primary, but its OK waits for the held secondaries:
-        # grouter waits on them (MASTER_GTID_WAIT as cluster_user).
-        wait_until(lambda: sb.sql(kPrimary, "SELECT COUNT(*) FROM test.split WHERE id = 800"
-                                  ).split()[-1] == "1", 10, "the write to commit on the primary")
-        wait_until(lambda: gtid_waits_on(sb, kSecondaries), 10, "grouter to wait on both secondaries")
-        assert "acknowledged" not in result
-    finally:
-        held.release()
-    t.join(30)
-    assert result.get("acknowledged"), "the OK never came"
-    # Once acknowledged, every secondary already has it: no wait needed to read it anywhere.
-    for i in kSecondaries:
-        assert sb.sql(i, "SELECT COUNT(*) FROM test.split WHERE id = 800").split()[-1] == "1"
-    writer.close()
 
 
 def test_eventual_may_read_stale_data(split_group):

@@ -11,8 +11,15 @@
 //   error    CODE SQLSTATE MESSAGE   SQLException.getErrorCode(), getSQLState(), getMessage()
 // A failed connect prints its error and stops; a failed statement prints its error and goes on.
 // A statement "ps:SQL|P1|P2..." runs as a PreparedStatement with string parameters P1, P2, ...
-// (server-side with --opt useServerPrepStmts=true).
+// (server-side with --opt useServerPrepStmts=true). "long:SQL|P1|P2..." runs it with each parameter
+// given as a binary stream of its UTF-8 bytes (with useServerPrepStmts=true the driver sends them
+// with COM_STMT_SEND_LONG_DATA). "reset:" resets the connection (the driver's reset(), which sends
+// COM_RESET_CONNECTION with --opt useResetConnection=true) and prints "ok\t0". "batch:SQL|P1|P2..."
+// adds one batch row per parameter (SQL has one placeholder), runs executeBatch() and prints
+// "ok\tN" for the sum of the update counts.
 // Exit status: 0 without errors, 1 with any.
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.DriverManager;
@@ -52,7 +59,10 @@ public final class SqlClient {
   }
 
   private static boolean run(Connection connection, String sql) {
-    if (sql.startsWith("ps:")) return runPrepared(connection, sql.substring(3));
+    if (sql.startsWith("ps:")) return runPrepared(connection, sql.substring(3), false);
+    if (sql.startsWith("long:")) return runPrepared(connection, sql.substring(5), true);
+    if (sql.equals("reset:")) return reset(connection);
+    if (sql.startsWith("batch:")) return runBatch(connection, sql.substring(6));
     try (Statement statement = connection.createStatement()) {
       return print(statement, statement.execute(sql));
     } catch (SQLException e) {
@@ -61,10 +71,50 @@ public final class SqlClient {
     }
   }
 
-  private static boolean runPrepared(Connection connection, String spec) {
+  private static boolean reset(Connection connection) {
+    try {
+      connection.getClass().getMethod("reset").invoke(connection);
+      System.out.println("ok\t0");
+      return true;
+    } catch (ReflectiveOperationException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      if (cause instanceof SQLException) {
+        printError((SQLException) cause);
+      } else {
+        printError(new SQLException(String.valueOf(cause)));
+      }
+      return false;
+    }
+  }
+
+  private static boolean runBatch(Connection connection, String spec) {
     String[] parts = spec.split("\\|", -1);
     try (PreparedStatement statement = connection.prepareStatement(parts[0])) {
-      for (int i = 1; i < parts.length; ++i) statement.setString(i, parts[i]);
+      for (int i = 1; i < parts.length; ++i) {
+        statement.setString(1, parts[i]);
+        statement.addBatch();
+      }
+      long total = 0;
+      for (int count : statement.executeBatch()) total += count;
+      System.out.println("ok\t" + total);
+      return true;
+    } catch (SQLException e) {
+      printError(e);
+      return false;
+    }
+  }
+
+  private static boolean runPrepared(Connection connection, String spec, boolean streams) {
+    String[] parts = spec.split("\\|", -1);
+    try (PreparedStatement statement = connection.prepareStatement(parts[0])) {
+      for (int i = 1; i < parts.length; ++i) {
+        if (streams) {
+          byte[] bytes = parts[i].getBytes(StandardCharsets.UTF_8);
+          statement.setBinaryStream(i, new ByteArrayInputStream(bytes), bytes.length);
+        } else {
+          statement.setString(i, parts[i]);
+        }
+      }
       return print(statement, statement.execute());
     } catch (SQLException e) {
       printError(e);

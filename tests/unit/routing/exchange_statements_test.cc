@@ -1,7 +1,8 @@
 // The exchange tracker on constructed prepared-statement exchanges, under each way capabilities
 // shape replies: PREPARE_OK and its definitions, binary result sets (with metadata skipped),
 // procedures with OUT parameters, cursors and COM_STMT_FETCH to the last row, COM_STMT_RESET,
-// pipelined PREPARE + EXECUTE of the last statement, the bound on statements.
+// pipelined PREPARE + EXECUTE of the last statement, MariaDB's COM_STMT_BULK_EXECUTE, the bound
+// on statements.
 #include "routing/exchange_tracker.h"
 
 #include <gtest/gtest.h>
@@ -151,6 +152,37 @@ TEST_P(StatementExchangeTest, PipelinedPrepareAndExecuteOfTheLastStatement) {
   EXPECT_TRUE(tracker_.idle());  // the close needs no reply
   EXPECT_EQ(tracker_.statements().find(12), nullptr);
   EXPECT_EQ(tracker_.statements().open_cursors(), 0u);
+}
+
+// COM_STMT_BULK_EXECUTE as MariaDB Connector/J sends it for executeBatch() with useBulkStmts:
+// pipelined behind the PREPARE, naming the last statement prepared; one OK for every row, or
+// with RETURNING a binary result set.
+TEST_P(StatementExchangeTest, BulkExecuteRepliesAsExecute) {
+  auto bulk = [](std::uint32_t id) {
+    Bytes out{0xfa};
+    for (int shift = 0; shift < 32; shift += 8) {
+      out.push_back(static_cast<std::uint8_t>(id >> shift));
+    }
+    // SEND_TYPES_TO_SERVER, one VARCHAR parameter, two rows ('a', 'b') without indicators.
+    out.insert(out.end(), {0x80, 0x00, 0xfd, 0x00, 0x00, 0x01, 'a', 0x00, 0x01, 'b'});
+    return out;
+  };
+  send_command(tracker_, make_.prepare("INSERT INTO t VALUES (?)"));
+  send_command(tracker_, bulk(ExchangeTracker::kLastPreparedStatement));
+  feed_reply(tracker_, deprecate_eof() ? Payloads{make_.prepare_ok(7, 0, 1), make_.column("?")}
+                                       : Payloads{make_.prepare_ok(7, 0, 1), make_.column("?"),
+                                                  make_.old_eof()});
+  feed_reply(tracker_, {make_.ok(kIdle, 2)});
+  EXPECT_TRUE(tracker_.idle());
+  EXPECT_EQ(tracker_.facts().affected_rows, 2u);
+  send_command(tracker_, bulk(7));
+  feed_reply(tracker_, {make_.err(1062)});  // a duplicate key
+  EXPECT_EQ(tracker_.last_outcome().error_code, 1062);
+  send_command(tracker_, bulk(7));  // INSERT ... RETURNING
+  feed_reply(tracker_, make_.result_set(1, 2, kIdle, /*binary=*/true));
+  EXPECT_EQ(tracker_.last_outcome().rows, 2u);
+  EXPECT_FALSE(tracker_.broken());
+  EXPECT_NE(tracker_.statements().find(7), nullptr);
 }
 
 TEST_P(StatementExchangeTest, TooManyStatementsIsRefusedBeforeTheServer) {
