@@ -101,6 +101,7 @@ class Connection {
   void start_split();
   SplitterOutput split_plaintext(TerminatorOutput& out);
   void apply_split(SplitterOutput& out);
+  bool execute_split(SplitterOutput& split);
   void open_secondary();
   void close_secondary();
   void dispose_link(std::unique_ptr<ServerLink>& link);

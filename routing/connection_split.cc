@@ -55,19 +55,37 @@ SplitterOutput Connection::split_plaintext(TerminatorOutput& out) {
       if (!split.fatal.empty()) break;
     }
   }
-  if (!out.client_plain.empty() && split.fatal.empty()) {
-    client_frames_.append(out.client_plain);
+  if (!out.client_plain.empty()) {
+    client_frames_.append(out.client_plain);  // apply_split() feeds them as the splitter takes them
     out.client_plain.clear();
-    while (auto frame = client_frames_.next()) {
-      splitter_->on_client_frame(*frame, split);
-      if (!split.fatal.empty()) break;
-    }
   }
   return split;  // the rest after OUT is sent (a fatal end must not cut it)
 }
 
 // Executes what the splitter asked that does not go through the terminator's output.
 void Connection::apply_split(SplitterOutput& split) {
+  SplitterOutput current = std::move(split);
+  for (;;) {
+    if (!execute_split(current)) return;
+    // The client's next frames, as far as the splitter takes them now (a pipelined command waits
+    // here, in client_frames_, until the legs are idle).
+    SplitterOutput more;
+    bool fed = false;
+    while (splitter_->accepting_client()) {
+      auto frame = client_frames_.next();
+      if (!frame) break;
+      fed = true;
+      splitter_->on_client_frame(*frame, more);
+      if (!more.fatal.empty()) break;
+    }
+    if (!fed) break;
+    current = std::move(more);
+  }
+  update_client_reading();
+}
+
+// Executes one output of the splitter; false when the session is ending.
+bool Connection::execute_split(SplitterOutput& split) {
   if (!split.to_client.empty() || (!split.to_primary.empty() && !primary_link_)) {
     TerminatorOutput out;
     if (!split.to_client.empty()) terminator_->send_client_plain(split.to_client, out);
@@ -75,7 +93,7 @@ void Connection::apply_split(SplitterOutput& split) {
       terminator_->send_server_plain(split.to_primary, out);
     }
     send_terminated(out);
-    if (state_ == State::kClosing) return;
+    if (state_ == State::kClosing) return false;
   }
   if (!split.to_primary.empty() && primary_link_ && !primary_link_->send(split.to_primary)) {
     split.fatal = "the primary leg's send queue is full";
@@ -88,7 +106,7 @@ void Connection::apply_split(SplitterOutput& split) {
     context_.logger.info("[routing:{}] session of {} ends: {}", route_->name(), client_host_,
                          split.fatal);
     close_after_flush();
-    return;
+    return false;
   }
   if (split.open_secondary) open_secondary();
   if (split.open_primary) open_primary();
@@ -102,7 +120,7 @@ void Connection::apply_split(SplitterOutput& split) {
       apply_split(out);
     });
   }
-  update_client_reading();
+  return state_ == State::kRelaying;
 }
 
 void Connection::update_client_reading() {

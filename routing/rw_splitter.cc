@@ -78,6 +78,15 @@ bool RwSplitter::legs_idle() const {
 
 // --- client frames -------------------------------------------------------------------------
 
+bool RwSplitter::accepting_client() const {
+  if (primary_.state != LegState::kReady || !parked_.empty()) return false;
+  if (held_ || after_) return client_continues_;
+  if (!active_ || legs_idle()) return true;
+  const LegData& current = active_ == Leg::kPrimary ? primary_ : secondary_;
+  return client_continues_ || current.tracker->awaiting_infile_data() ||
+         current.tracker->in_auth_exchange();
+}
+
 void RwSplitter::on_client_frame(std::span<const std::uint8_t> frame, SplitterOutput& out) {
   if (primary_.state != LegState::kReady || !parked_.empty()) {
     parked_.emplace_back(frame.begin(), frame.end());
@@ -93,8 +102,7 @@ void RwSplitter::on_client_frame(std::span<const std::uint8_t> frame, SplitterOu
   if (active_) {
     LegData& current = leg(*active_);
     const bool part_of_exchange = continues || current.tracker->awaiting_infile_data() ||
-                                  current.tracker->in_auth_exchange() ||
-                                  !legs_idle();  // pipelined: keep the order on one leg
+                                  current.tracker->in_auth_exchange();
     if (part_of_exchange) {
       auto step = current.tracker->on_client_payload(payload);
       if (!step) {

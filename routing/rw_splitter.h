@@ -93,9 +93,10 @@ class RwSplitter {
   void on_primary_failed(const std::string& why, SplitterOutput& out);
 
   // False while a command waits for the secondary leg (the caller stops reading the client).
-  bool accepting_client() const {
-    return !held_ && !after_ && primary_.state == LegState::kReady && parked_.empty();
-  }
+  // Whether the next client frame may come now. Between commands: once every leg is idle (a
+  // pipelined command waits in the caller's buffer, then is routed on its own). During one: only
+  // its own rest (a 16 MiB payload's next frame, LOCAL INFILE content, COM_CHANGE_USER's auth).
+  bool accepting_client() const;
   bool secondary_open() const { return secondary_.state != LegState::kClosed; }
   // Where the last command ran; for tests and the log.
   std::optional<Leg> last_leg() const { return last_leg_; }

@@ -18,6 +18,9 @@ namespace {
 namespace wire = grouter::mysql_wire;
 namespace cap = wire::capability;
 
+// What an idle session keeps of a buffer that held a large burst (memory per idle session).
+constexpr std::size_t kKeptBufferBytes = 4096;
+
 // What grouter never offers the client: compression (it would have to inflate every frame),
 // and TLS unless the route offers it. Everything else is the storage node's, so that the command
 // phase means the same on both legs.
@@ -130,6 +133,7 @@ void SessionTerminator::pass_command_bytes(bool from_client) {
     auto& plain = from_client ? out_->client_plain : out_->server_plain;
     plain.insert(plain.end(), in.begin(), in.end());
     in.clear();
+    if (in.capacity() > kKeptBufferBytes) std::vector<std::uint8_t>().swap(in);  // idle: small
     return;
   }
   std::vector<std::uint8_t> bytes;

@@ -6,6 +6,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include <array>
+
 namespace grouter::routing {
 namespace {
 
@@ -200,13 +202,16 @@ TlsChannel::Progress TlsChannel::handshake() {
 
 bool TlsChannel::read(std::vector<std::uint8_t>& out) {
   ERR_clear_error();
+  // Decrypt into a stack buffer and append what came: OUT grows by the plaintext only (an idle
+  // session's buffer stays small, and nothing is zero-filled ahead).
+  std::array<std::uint8_t, 16 * 1024> chunk;
   for (;;) {
-    const std::size_t before = out.size();
-    out.resize(before + 16 * 1024);
     std::size_t got = 0;
-    const int rc = SSL_read_ex(ssl_, out.data() + before, 16 * 1024, &got);
-    out.resize(before + (rc == 1 ? got : 0));
-    if (rc == 1) continue;
+    const int rc = SSL_read_ex(ssl_, chunk.data(), chunk.size(), &got);
+    if (rc == 1) {
+      out.insert(out.end(), chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(got));
+      continue;
+    }
     const int code = SSL_get_error(ssl_, rc);
     if (code == SSL_ERROR_WANT_READ || code == SSL_ERROR_WANT_WRITE) return true;
     record_error(rc, "TLS read failed");

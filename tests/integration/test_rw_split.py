@@ -16,6 +16,7 @@ from split_harness import (kPrimary, kSecondaries, connect, server, split_group,
                            wait_replicated)
 from writer import mysql_connect
 
+
 def test_reads_go_to_a_secondary_writes_and_transactions_to_the_primary(split_group):
     sb, g = split_group
     conn = connect(g)
@@ -112,6 +113,12 @@ class HeldAppliers:
         self.holders = []
 
 
+def gtid_waits_on(sb, nodes):
+    """True when each of nodes runs a MASTER_GTID_WAIT (grouter waiting on it)."""
+    return all("MASTER_GTID_WAIT" in sb.sql(i, "SELECT GROUP_CONCAT(INFO) FROM "
+                                               "information_schema.PROCESSLIST") for i in nodes)
+
+
 def count_where(conn, key):
     return query(conn, f"SELECT @@server_id, COUNT(*) FROM split WHERE id = {key}")[0]
 
@@ -156,9 +163,8 @@ def test_before_waits_on_the_secondary_for_what_the_group_committed(split_group)
         t = threading.Thread(target=read)
         t.start()
         # The read waits on the secondary (MASTER_GTID_WAIT) until its applier may go on.
-        wait_until(lambda: any("MASTER_GTID_WAIT" in sb.sql(i, "SELECT GROUP_CONCAT(INFO) FROM "
-                                                              "information_schema.PROCESSLIST")
-                               for i in kSecondaries), 10, "the BEFORE read to wait")
+        wait_until(lambda: any(gtid_waits_on(sb, [i]) for i in kSecondaries), 10,
+                   "the BEFORE read to wait")
         assert "row" not in result
     finally:
         held.release()
@@ -166,6 +172,35 @@ def test_before_waits_on_the_secondary_for_what_the_group_committed(split_group)
     server_id, seen = result["row"]
     assert server_id in kSecondaries and seen == 1, result
     reader.close()
+
+
+def test_after_delays_the_ok_until_every_secondary_applied_the_write(split_group):
+    sb, g = split_group
+    writer = connect(g, "rw", io_timeout=60)
+    query(writer, "SET @@SESSION.group_replication_consistency = 'AFTER'")
+    assert scalar(writer, "SELECT @@SESSION.group_replication_consistency") == "AFTER"
+    held = HeldAppliers(sb)
+    result = {}
+    try:
+        def write():
+            query(writer, "INSERT INTO split VALUES (800)")
+            result["acknowledged"] = True
+        t = threading.Thread(target=write)
+        t.start()
+        # The write is committed on the primary, but its OK waits for the held secondaries:
+        # grouter waits on them (MASTER_GTID_WAIT as cluster_user).
+        wait_until(lambda: sb.sql(kPrimary, "SELECT COUNT(*) FROM test.split WHERE id = 800"
+                                  ).split()[-1] == "1", 10, "the write to commit on the primary")
+        wait_until(lambda: gtid_waits_on(sb, kSecondaries), 10, "grouter to wait on both secondaries")
+        assert "acknowledged" not in result
+    finally:
+        held.release()
+    t.join(30)
+    assert result.get("acknowledged"), "the OK never came"
+    # Once acknowledged, every secondary already has it: no wait needed to read it anywhere.
+    for i in kSecondaries:
+        assert sb.sql(i, "SELECT COUNT(*) FROM test.split WHERE id = 800").split()[-1] == "1"
+    writer.close()
 
 
 def test_eventual_may_read_stale_data(split_group):

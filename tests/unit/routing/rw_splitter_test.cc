@@ -221,7 +221,21 @@ TEST(RwSplitter, WithoutASecondaryTheReadRunsOnThePrimary) {
   SplitterOutput out;
   s.splitter->on_secondary_failed("no ONLINE secondary", out);
   EXPECT_EQ(queries_in(out.to_primary), std::vector<std::string>{"SELECT 1"});
+  EXPECT_FALSE(s.splitter->accepting_client());  // the read runs: the next command waits
+  EXPECT_EQ(s.server(Leg::kPrimary, value("1")).to_client, value("1"));
   EXPECT_TRUE(s.splitter->accepting_client());
+}
+
+TEST(RwSplitter, ACommandPipelinedBehindAnotherWaitsAndIsRoutedOnItsOwn) {
+  Session s(Consistency::kEventual, false);
+  (void)s.client("SELECT 1");  // held: the secondary leg opens
+  EXPECT_FALSE(s.splitter->accepting_client());  // the caller keeps the INSERT behind it
+  (void)s.secondary_ready();
+  EXPECT_FALSE(s.splitter->accepting_client());  // the read runs on the secondary
+  (void)s.server(Leg::kSecondary, value("1"));
+  EXPECT_TRUE(s.splitter->accepting_client());
+  EXPECT_EQ(queries_in(s.client("INSERT INTO t VALUES (1)").to_primary),
+            std::vector<std::string>{"INSERT INTO t VALUES (1)"});  // a write: the primary
 }
 
 TEST(RwSplitter, PinningStatementsKeepTheSessionOnThePrimary) {
