@@ -8,8 +8,9 @@ and 64 threads against, in one run so that every target shares the same machine 
   terminated  node1 directly, haproxy (TCP mode) to node1, grouter's pass-through route to node1,
               grouter's terminated route to node1 (client_ssl_mode = server_ssl_mode = DISABLED);
               server-side prepared statements (--db-ps-mode=auto), as bench.sh
-  split       node1 directly, haproxy to node1, and the read/write-splitting route
-              (?role=PRIMARY_AND_SECONDARY, access_mode = auto, both ssl modes DISABLED), with
+  split       node1 directly, haproxy to node1, the read/write-splitting route
+              (?role=PRIMARY_AND_SECONDARY, access_mode = auto, both ssl modes DISABLED) and the
+              terminated route again (the same session without the splitter), with
               --db-ps-mode=disable (prepared statements always go to the primary)
   tls         the same three with TLS from sysbench (--mysql-ssl=on): node1 directly, haproxy
               carrying the client's TLS to node1, and grouter's route with client_ssl_mode = REQUIRED
@@ -181,7 +182,9 @@ class Bench:
                            Target("grouter-term", g.route_port("term"), pid)],
             "split": [Target("direct-primary", port1, ps_mode="disable"),
                       Target("haproxy", self.haproxy_port, hpid, ps_mode="disable"),
-                      Target("grouter-6450", g.route_port("split"), pid, ps_mode="disable")],
+                      Target("grouter-6450", g.route_port("split"), pid, ps_mode="disable"),
+                      # the same terminated session without the splitter, for telling their costs apart
+                      Target("grouter-term", g.route_port("term"), pid, ps_mode="disable")],
             "tls": [Target("direct-tls", port1, ssl=True), Target("haproxy-tls", self.haproxy_port, hpid, ssl=True),
                     Target("grouter-tls", g.route_port("tls"), pid, ssl=True)],
         }
@@ -402,6 +405,7 @@ class Bench:
         for section, mine, theirs in (("terminated", "grouter-term", "haproxy"),
                                       ("terminated", "grouter-pass", "haproxy"),
                                       ("split", "grouter-6450", "haproxy"),
+                                      ("split", "grouter-term", "haproxy"),
                                       ("tls", "grouter-tls", "haproxy-tls")):
             for workload in self.args.workloads:
                 for threads in self.args.threads:
