@@ -8,6 +8,7 @@ default 4540) and stops everything it started; its results.json and summary.md s
 """
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -21,12 +22,28 @@ kFaults = 10
 kTimeoutS = 420
 
 
+def run_campaign(command):
+    """Runs the campaign; past kTimeoutS it is interrupted (SIGINT: it stops its nodes and grouter
+    and writes what it gathered) rather than killed, so that nothing it started outlives the test."""
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        stdout, stderr = proc.communicate(timeout=kTimeoutS)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGINT)
+        try:
+            stdout, stderr = proc.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            stdout, stderr = proc.communicate()
+        stderr = f"timed out after {kTimeoutS}s and was interrupted\n{stderr}"
+    return subprocess.CompletedProcess(command, proc.returncode, stdout, stderr)
+
+
 def test_campaign_loses_no_acknowledged_write(tmp_path):
     out = tmp_path / "out"
-    done = subprocess.run([sys.executable, str(CAMPAIGN), "--nodes", "3", "--faults", str(kFaults),
-                           "--seed", str(kSeed), "--out", str(out), "--base-port", str(kBasePort),
-                           "--grouter-bin", GROUTER_BIN, "--workdir", str(tmp_path / "work")],
-                          capture_output=True, text=True, timeout=kTimeoutS)
+    done = run_campaign([sys.executable, str(CAMPAIGN), "--nodes", "3", "--faults", str(kFaults),
+                         "--seed", str(kSeed), "--out", str(out), "--base-port", str(kBasePort),
+                         "--grouter-bin", GROUTER_BIN, "--workdir", str(tmp_path / "work")])
     results_path = Path(out) / "results.json"
     assert results_path.exists(), f"no results (exit {done.returncode}):\n{done.stderr[-6000:]}"
     results = json.loads(results_path.read_text())
