@@ -4,8 +4,9 @@
 // does. Pure: frames in, frames and requests out; no sockets, loop or clock. The libuv side
 // (routing/connection.cc) executes the output.
 //
-// A new command (sequence id 0, not the rest of a LOCAL INFILE or of a 16 MiB payload) is routed
-// once every leg is idle (a pipelined command follows the one in flight):
+// A new command (not the rest of a LOCAL INFILE, a COM_CHANGE_USER or a 16 MiB payload) is routed
+// once every leg is idle (a command pipelined behind another waits in the caller's buffer, see
+// accepting_client()):
 //   - grouter answers ROUTER SET access_mode, SET/SELECT @@SESSION.group_replication_consistency;
 //   - the primary: writes, transactions (BEGIN ... COMMIT; everything while autocommit is 0),
 //     locking reads, statements that pin the session (and everything after them), prepared
@@ -13,13 +14,15 @@
 //     'read_write';
 //   - the secondary: autocommit reads, START TRANSACTION READ ONLY ... COMMIT, everything under
 //     access_mode 'read_only' — when the group has a secondary that accepts the session; if not,
-//     the primary;
+//     the primary (primary_only routes: always the primary);
 //   - session commands (SET, SET NAMES, USE, COM_INIT_DB) run on the primary and, once they
 //     succeeded, are replayed on the secondary leg before its next use.
 // Before a read runs on the secondary leg: under BEFORE (and BEFORE_AND_AFTER) it waits until the
 // secondary applied the primary's @@gtid_binlog_pos, read when the read arrived; after the
 // session's own writes with wait_for_my_writes, until it applied the session's @@last_gtid. A wait
-// that times out sends the read to the primary instead.
+// that times out sends the read to the primary instead. Under AFTER (and BEFORE_AND_AFTER) a
+// write's reply is held until every ONLINE secondary applied it (wait_members_gtid). When the
+// primary leg is lost, an idle session moves to a new one (on_primary_lost).
 //
 // Ownership: one per session, on its loop.
 #pragma once
