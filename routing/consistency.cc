@@ -1,6 +1,8 @@
 // Consistency level names.
 #include "routing/consistency.h"
 
+#include "routing/ascii.h"
+
 #include <array>
 #include <utility>
 
@@ -15,20 +17,11 @@ constexpr std::array<std::pair<std::string_view, Consistency>, 5> kNames{{
     {"BEFORE_AND_AFTER", Consistency::kBeforeAndAfter},
 }};
 
-bool same_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const char x = a[i] >= 'a' && a[i] <= 'z' ? static_cast<char>(a[i] - 32) : a[i];
-    if (x != b[i]) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 std::optional<Consistency> parse_consistency(std::string_view text) {
   for (const auto& [name, value] : kNames) {
-    if (same_ignoring_case(text, name)) return value;
+    if (equal_ignoring_case(text, name)) return value;
   }
   return std::nullopt;
 }

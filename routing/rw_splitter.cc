@@ -386,23 +386,17 @@ void RwSplitter::on_members_applied(SplitterOutput& out) {
 
 void RwSplitter::on_primary_lost(const std::string& why, SplitterOutput& out) {
   if (primary_.state != LegState::kReady) return;
+  // What ties the session to the lost node, if anything: then it cannot carry on.
   const bool mid_command = !primary_.pending.empty() && !primary_.pending.front().internal;
-  if (mid_command || after_) {
-    out.fatal = "the primary was lost while it ran the session's statement (" + why + ")";
-    return;
-  }
-  if (pinned_) {
-    out.fatal = "the session holds state on the lost primary (a temporary table, a lock, a "
-                "multi-statement) (" + why + ")";
-    return;
-  }
-  if (primary_.tracker->statements().size() > 0) {
-    out.fatal = "the session has prepared statements on the lost primary (" + why + ")";
-    return;
-  }
-  if (user_changed_) {
-    out.fatal = "the session changed its user (COM_CHANGE_USER), whose login grouter cannot "
-                "repeat (" + why + ")";
+  const char* tied = mid_command || after_ ? "it was running the session's statement"
+                     : pinned_ ? "it holds the session's temporary table, lock or multi-statement"
+                     : primary_.tracker->statements().size() > 0
+                         ? "it holds the session's prepared statements"
+                     : user_changed_ ? "the session changed its user (COM_CHANGE_USER), whose "
+                                       "login grouter cannot repeat"
+                                     : nullptr;
+  if (tied != nullptr) {
+    out.fatal = std::string("the primary was lost and ") + tied + " (" + why + ")";
     return;
   }
   transaction_lost_ = primary_.tracker->facts().in_transaction();

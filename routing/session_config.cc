@@ -1,6 +1,8 @@
 // Names and rules of a route's session options.
 #include "routing/session_config.h"
 
+#include "routing/ascii.h"
+
 #include <algorithm>
 #include <array>
 #include <utility>
@@ -25,13 +27,6 @@ constexpr std::array<std::pair<std::string_view, ServerSslVerify>, 3> kVerifies{
     {"VERIFY_CA", ServerSslVerify::kVerifyCa},
     {"VERIFY_IDENTITY", ServerSslVerify::kVerifyIdentity},
 }};
-
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           auto upper = [](char c) { return c >= 'a' && c <= 'z' ? char(c - 'a' + 'A') : c; };
-           return upper(x) == upper(y);
-         });
-}
 
 template <typename T, std::size_t N>
 std::optional<T> find_value(const std::array<std::pair<std::string_view, T>, N>& table,
