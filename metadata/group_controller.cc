@@ -223,6 +223,33 @@ GroupController::Node* GroupController::node_by_name(const std::string& name) {
   return nullptr;
 }
 
+std::vector<MemberProgress> GroupController::member_progress() const {
+  const Node* primary = nullptr;
+  for (const auto& node : nodes_) {
+    if (state_.primary && node->config.member_id == *state_.primary) primary = node.get();
+  }
+  const int64_t now = monotonic_ms();
+  std::vector<MemberProgress> out;
+  for (const auto& node : nodes_) {
+    MemberProgress p;
+    p.name = node->config.name;
+    p.member_id = node->config.member_id;
+    if (node->facts) {
+      const NodeFacts& facts = *node->facts;
+      p.probed = true;
+      p.probe_age_ms = now - node->facts_started_ms;
+      p.executed = facts.current_pos;
+      if (facts.replica) p.received = merge_newest(facts.replica->received, facts.current_pos);
+      p.applier_queue = facts.replica ? transactions_behind(p.executed, p.received) : 0;
+      if (primary && primary->facts && primary != node.get()) {
+        p.behind_primary = transactions_behind(p.executed, primary->facts->current_pos);
+      }
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
 bool GroupController::fresh(const Node& node) const {
   return node.answered && node.facts && node.facts_started_ms >= node.settled_ms;
 }

@@ -68,6 +68,7 @@ class GroupController final : public GroupService {
 
   std::shared_ptr<const GroupState> state() const override { return published_; }
   MonitorStats monitor_stats() const override { return stats_; }
+  std::vector<MemberProgress> member_progress() const override;
   void set_as_primary(const std::string& member_id, SwitchoverDone done) override;
   void force_members(const std::vector<std::string>& members, ForceDone done) override;
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "metadata/group_state.h"
+#include "metadata/gtid.h"
 
 namespace grouter::metadata {
 
@@ -38,6 +39,20 @@ struct SwitchoverFailure {
   std::string message;
 };
 
+// How far one storage node's replication has got, from its latest probe: what GR's
+// replication_group_member_stats and a lag display need. Counts are transactions (sequence numbers
+// summed over GTID domains, gtid.h's transactions_behind).
+struct MemberProgress {
+  std::string name;       // [storage_node:NAME]
+  std::string member_id;  // "" before its first admission
+  bool probed = false;    // false: no probe has answered with facts yet (the rest is empty)
+  int64_t probe_age_ms = 0;       // how old the facts are
+  GtidPosition executed;          // @@gtid_current_pos
+  GtidPosition received;          // Gtid_IO_Pos (empty on a node that does not replicate)
+  uint64_t behind_primary = 0;    // executed vs the primary's executed position (0 on the primary)
+  uint64_t applier_queue = 0;     // received but not yet executed
+};
+
 using SwitchoverDone = std::function<void(std::expected<void, SwitchoverFailure>)>;
 
 // What force_members installed: the new view, and what the excluded members may have held that
@@ -58,6 +73,8 @@ class GroupService {
   // bootstrapped has an empty group_name and no members).
   [[nodiscard]] virtual std::shared_ptr<const GroupState> state() const = 0;
   [[nodiscard]] virtual MonitorStats monitor_stats() const = 0;
+  // One entry per configured storage node, configuration order.
+  [[nodiscard]] virtual std::vector<MemberProgress> member_progress() const = 0;
   // GR's group_replication_set_as_primary(member_id): done(success) once the member is the
   // primary of the decided state (at once when it already is), or done(failure).
   virtual void set_as_primary(const std::string& member_id, SwitchoverDone done) = 0;

@@ -33,6 +33,7 @@ class FakeGroup final : public metadata::GroupService {
  public:
   std::shared_ptr<const GroupState> state() const override { return state_; }
   metadata::MonitorStats monitor_stats() const override { return stats_; }
+  std::vector<metadata::MemberProgress> member_progress() const override { return {}; }
   void set_as_primary(const std::string& member_id, metadata::SwitchoverDone done) override {
     requested_.push_back(member_id);
     pending_.push_back(std::move(done));
