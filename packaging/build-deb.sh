@@ -8,8 +8,8 @@
 # which the maintainer scripts use). Needs dpkg-dev and binutils (packaging/install-deps.sh).
 #
 # usage: packaging/build-deb.sh [--build-dir DIR] [--out DIR]
-#   --build-dir  the meson build tree (default: build; set up if missing); router/grouter is built in
-#                it first (nothing to do when it is up to date)
+#   --build-dir  the meson build tree (default: build; set up if missing); router/grouter is
+#                built in it first (nothing to do when it is up to date)
 #   --out        where the .deb goes (default: BUILD_DIR/deb); its path is the last line printed
 set -euo pipefail
 
@@ -20,7 +20,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --build-dir) build="$(realpath -m -- "$2")"; shift 2 ;;
     --out) out="$(realpath -m -- "$2")"; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "build-deb: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -33,7 +33,10 @@ ninja -C "$build" router/grouter >/dev/null
 
 binary="$build/router/grouter"
 version="$("$binary" --version | awk '{print $2}')"
-[ -n "$version" ] || { echo "build-deb: cannot read the version from $binary --version" >&2; exit 1; }
+if [ -z "$version" ]; then
+  echo "build-deb: cannot read the version from $binary --version" >&2
+  exit 1
+fi
 arch="$(dpkg --print-architecture)"
 deb_version="$version-1"
 

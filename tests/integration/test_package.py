@@ -174,7 +174,7 @@ def test_unit_verifies(package):
     """systemd-analyze verify accepts the installed unit (no output at all), and the unit is the one
     asked for."""
     done = run("systemd-analyze", "verify", UNIT, check=False)
-    assert done.returncode == 0 and done.stdout == "" and done.stderr == "", done.stdout + done.stderr
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", ""), done.stdout + done.stderr
     unit = UNIT.read_text()
     for setting in ("Type=notify", "User=grouter", "Restart=on-failure", "NoNewPrivileges=yes",
                     "ProtectSystem=strict", "ReadWritePaths=/var/lib/grouter /var/log/grouter",
@@ -197,7 +197,8 @@ def sandbox_config(package, sandbox):
     read."""
     ports = {"route": free_port(), "http": free_port()}
     original = CONF.read_text()
-    changed = (original.replace("destinations = 127.0.0.1:3306", f"destinations = {sandbox.addr(1)}")
+    changed = (original
+               .replace("destinations = 127.0.0.1:3306", f"destinations = {sandbox.addr(1)}")
                .replace("bind_port = 6446", f"bind_port = {ports['route']}")
                .replace("port = 8443", f"port = {ports['http']}"))
     differing = [(a, b) for a, b in zip(original.splitlines(), changed.splitlines()) if a != b]
@@ -236,8 +237,8 @@ def test_installed_grouter_routes_and_reopens_its_log(sandbox_config):
         assert log.stat().st_uid == uid
         wait_until(lambda: "started with" in log.read_text(), 10, "the start-up line in the log")
 
-        # logrotate moves the file (and creates an empty one); its postrotate signals grouter through
-        # systemd, which is not PID 1 here: send the SIGHUP by pid instead.
+        # logrotate moves the file (and creates an empty one); its postrotate signals grouter
+        # through systemd, which is not PID 1 here: send the SIGHUP by pid instead.
         state = config.parent / "logrotate.state"
         run("logrotate", "--force", "--state", state, LOGROTATE)
         rotated = LOG_DIR / "grouter.log.1"

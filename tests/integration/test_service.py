@@ -17,7 +17,8 @@ def test_sighup_reopens_the_log_file(sandbox, tmp_path):
     line, the moved file takes none."""
     folder = tmp_path / "logs"
     folder.mkdir()
-    g = Grouter(tmp_path / "g", {"DEFAULT": {"logging_folder": str(folder)}, **static_route(sandbox)})
+    g = Grouter(tmp_path / "g",
+                {"DEFAULT": {"logging_folder": str(folder)}, **static_route(sandbox)})
     try:
         g.start()
         log, rotated = folder / "grouter.log", folder / "grouter.log.1"
@@ -57,8 +58,8 @@ def receive(sock, timeout_s):
 
 
 def test_sd_notify_ready_once_ports_accept_then_stopping(sandbox, tmp_path):
-    """With NOTIFY_SOCKET set (as systemd sets it for Type=notify), READY=1 with grouter's MAINPID is
-    sent only once every port accepts: read it first, then check the ports. SIGTERM sends
+    """With NOTIFY_SOCKET set (as systemd sets it for Type=notify), READY=1 with grouter's MAINPID
+    is sent only once every port accepts: read it first, then check the ports. SIGTERM sends
     STOPPING=1."""
     path = str(tmp_path / "notify.sock")
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
