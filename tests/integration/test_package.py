@@ -12,6 +12,7 @@ import pwd
 import re
 import shutil
 import signal
+import socket
 import stat
 import subprocess
 import tempfile
@@ -214,20 +215,29 @@ def sandbox_config(package, sandbox):
 
 def test_installed_grouter_routes_and_reopens_its_log(sandbox_config):
     """/usr/sbin/grouter as the grouter user (as the unit runs it) with the installed configuration:
-    it logs to /var/log/grouter, routes a mariadb CLI query to the sandbox node, and after logrotate
-    moved its log and SIGHUP it writes to the new grouter.log."""
+    it tells NOTIFY_SOCKET READY=1 once its ports listen, logs to /var/log/grouter, routes a mariadb
+    CLI query to the sandbox node, and after logrotate moved its log and SIGHUP it writes to the new
+    grouter.log."""
     config, ports, node_port = sandbox_config
     log = LOG_DIR / "grouter.log"
-    proc = subprocess.Popen(["setpriv", "--reuid=grouter", "--regid=grouter", "--clear-groups",
-                             str(BIN), "--config", str(config)],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    notify_path = config.parent / "notify.sock"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as notify:
+        notify.bind(str(notify_path))
+        notify_path.chmod(0o666)  # the grouter user sends to it
+        proc = subprocess.Popen(["setpriv", "--reuid=grouter", "--regid=grouter", "--clear-groups",
+                                 str(BIN), "--config", str(config)],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True,
+                                env=dict(os.environ, NOTIFY_SOCKET=str(notify_path)))
+        try:
+            notify.settimeout(20)
+            ready = notify.recv(4096).decode()
+        except TimeoutError:
+            proc.kill()
+            raise AssertionError(f"no READY=1 within 20 s: {proc.communicate()[0]}")
     try:
-        def listening():
-            if proc.poll() is not None:
-                raise AssertionError(f"grouter exited with {proc.returncode}: {proc.stdout.read()}")
-            return is_listening(ports["route"]) and is_listening(ports["http"])
-        wait_until(listening, 20, "the installed grouter to listen")
+        assert "READY=1" in ready.splitlines(), ready
+        assert is_listening(ports["route"]) and is_listening(ports["http"])
         uid = pwd.getpwnam("grouter").pw_uid
         status = Path(f"/proc/{proc.pid}/status").read_text()
         assert re.search(rf"^Uid:\s+{uid}\s", status, re.M), "not running as the grouter user"
