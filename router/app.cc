@@ -12,6 +12,7 @@
 
 #include "protocol/mysql_wire/scramble.h"
 #include "router/group_routing.h"
+#include "router/systemd_notify.h"
 #include "router/version.h"
 #include "routing/listen_socket.h"
 
@@ -146,6 +147,7 @@ bool App::start() {
   }
   logger_.info("grouter {} started with {} worker thread(s), pid {}", GROUTER_VERSION, threads,
                getpid());
+  notify_ready();  // every listening socket is open and accepting (into its backlog at least)
   return true;
 }
 
@@ -205,6 +207,7 @@ bool App::start_group() {
 void App::shutdown() {
   if (stopping_) return;
   stopping_ = true;
+  notify_stopping();
   logger_.info("shutting down: closing listeners and connections");
   for (const auto& route : routes_) route->set_listening(false);
   for (auto& worker : workers_) worker->stop();

@@ -1,7 +1,8 @@
 // The grouter process: builds routes from the configuration, opens their listeners, runs the
 // worker loops and, on the control loop, the HTTP server and signal handling. SIGTERM/SIGINT stop
 // accepting, close every connection and return 0 from run(); SIGHUP reopens the log file (for
-// logrotate).
+// logrotate). Under systemd (NOTIFY_SOCKET set) it reports READY=1 once every listener listens and
+// STOPPING=1 when it begins to shut down.
 #pragma once
 
 #include <memory>

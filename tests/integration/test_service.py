@@ -1,7 +1,9 @@
 """grouter as a service: SIGHUP reopens the log file (for logrotate) and is harmless when logging to
-stderr."""
+stderr; under systemd (NOTIFY_SOCKET) it sends READY=1 once every port accepts connections, and
+STOPPING=1 when it shuts down."""
 import os
 import signal
+import socket
 
 from harness import Grouter, is_listening, wait_until
 
@@ -15,7 +17,8 @@ def test_sighup_reopens_the_log_file(sandbox, tmp_path):
     line, the moved file takes none."""
     folder = tmp_path / "logs"
     folder.mkdir()
-    g = Grouter(tmp_path / "g", {"DEFAULT": {"logging_folder": str(folder)}, **static_route(sandbox)})
+    g = Grouter(tmp_path / "g",
+                {"DEFAULT": {"logging_folder": str(folder)}, **static_route(sandbox)})
     try:
         g.start()
         log, rotated = folder / "grouter.log", folder / "grouter.log.1"
@@ -46,3 +49,31 @@ def test_sighup_is_harmless_on_stderr(sandbox, tmp_path):
         assert "error" not in g.full_log().lower(), g.log()
     finally:
         g.cleanup()
+
+
+def receive(sock, timeout_s):
+    sock.settimeout(timeout_s)
+    data = sock.recv(4096).decode()
+    return dict(line.split("=", 1) for line in data.splitlines() if "=" in line)
+
+
+def test_sd_notify_ready_once_ports_accept_then_stopping(sandbox, tmp_path):
+    """With NOTIFY_SOCKET set (as systemd sets it for Type=notify), READY=1 with grouter's MAINPID
+    is sent only once every port accepts: read it first, then check the ports. SIGTERM sends
+    STOPPING=1."""
+    path = str(tmp_path / "notify.sock")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+        sock.bind(path)
+        g = Grouter(tmp_path / "g", static_route(sandbox), env=dict(os.environ, NOTIFY_SOCKET=path))
+        try:
+            g.launch()
+            ready = receive(sock, 20)
+            assert ready.get("READY") == "1" and ready.get("MAINPID") == str(g.pid), ready
+            # The moment READY arrived: every port listens and the HTTP port answers a request.
+            assert is_listening(g.route_port("r")) and is_listening(g.http_port)
+            status, _ = g.rest("/api/20190715/routes")
+            assert status == 200
+            g.stop()
+            assert receive(sock, 10).get("STOPPING") == "1"
+        finally:
+            g.cleanup()
