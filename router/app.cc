@@ -180,7 +180,9 @@ bool App::start_group() {
   auto publish = [this](std::shared_ptr<const metadata::GroupState> state,
                         metadata::RouteAccess access) {
     auto set = std::make_shared<const routing::DestinationSet>(
-        destinations_of(*state, access, ++group_generation_));
+        destinations_of(*state, access, ++group_generation_,
+                        routing::parse_consistency(to_string(config_.group_replication->consistency))
+                            .value_or(routing::Consistency::kBeforeOnPrimaryFailover)));
     for (const auto& route : routes_) {
       if (route->config().group) route->publish(set);
     }

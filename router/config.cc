@@ -484,9 +484,11 @@ std::expected<Config, std::string> parse_config(std::string_view text, const std
   validate_routes(s);
   validate_group(s);
   if (!s.error.empty()) return std::unexpected(s.error);
-  if (s.config.group_replication) {  // a route's sessions start at the group's level
+  // A route's sessions start at the group's level: a route that follows the group takes it from
+  // each published view (it may change at run time); the others from the file.
+  if (s.config.group_replication) {
     for (auto& route : s.config.routes) {
-      if (!route.consistency) {
+      if (!route.consistency && !route.group) {
         route.consistency = routing::parse_consistency(to_string(s.config.group_replication->consistency));
       }
     }

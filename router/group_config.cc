@@ -103,12 +103,7 @@ std::optional<std::string> set_group_option(GroupReplicationConfig& g, const std
                                  "transactions themselves (Galera); only ON is supported");
     }
   } else if (key == "start_on_boot") {
-    if (auto bad = flag(g.start_on_boot)) return bad;
-    if (!g.start_on_boot) {
-      return invalid(key, value, "grouter always keeps the group from its start (it has no "
-                                 "command to start it later)");
-    }
-    return std::nullopt;
+    return flag(g.start_on_boot);
   } else if (key == "cluster_user") {
     g.cluster_user = value;
   } else if (key == "cluster_password") {
