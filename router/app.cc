@@ -10,6 +10,7 @@
 
 #include "protocol/mysql_wire/scramble.h"
 #include "router/group_routing.h"
+#include "router/systemd_notify.h"
 #include "router/version.h"
 #include "routing/listen_socket.h"
 
@@ -151,6 +152,7 @@ bool App::start() {
   }
   logger_.info("grouter {} started with {} worker thread(s), pid {}", GROUTER_VERSION, threads,
                getpid());
+  notify_ready();  // every listening socket is open and accepting (into its backlog at least)
   return true;
 }
 
@@ -228,12 +230,12 @@ bool App::start_group() {
 void App::shutdown() {
   if (stopping_) return;
   stopping_ = true;
+  notify_stopping();
   logger_.info("shutting down: closing listeners and connections");
   for (const auto& route : routes_) route->set_listening(false);
   for (auto& worker : workers_) worker->stop();
   workers_.clear();
-  uv_close(reinterpret_cast<uv_handle_t*>(&sigterm_), nullptr);
-  uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
+  close_signals();
   if (http_server_) http_server_->close([] {});
   if (admin_) admin_->close([] {});
   if (prober_) prober_->close([] {});
@@ -241,24 +243,41 @@ void App::shutdown() {
   if (group_) group_->close([] {});
 }
 
+void App::close_signals() {
+  for (uv_signal_t* handle : {&sigterm_, &sigint_, &sighup_}) {
+    uv_close(reinterpret_cast<uv_handle_t*>(handle), nullptr);
+  }
+}
+
+void App::reopen_log() {
+  if (auto reopened = logger_.reopen(); !reopened) {
+    logger_.error("SIGHUP: cannot reopen the log file, still writing to the old one: {}",
+                  reopened.error());
+    return;
+  }
+  if (!config_.logging_folder.empty()) logger_.info("SIGHUP: log file reopened");
+}
+
 int App::run() {
-  uv_signal_init(&loop_, &sigterm_);
-  uv_signal_init(&loop_, &sigint_);
-  sigterm_.data = this;
-  sigint_.data = this;
-  auto on_signal = [](uv_signal_t* handle, int signum) {
+  for (uv_signal_t* handle : {&sigterm_, &sigint_, &sighup_}) {
+    uv_signal_init(&loop_, handle);
+    handle->data = this;
+  }
+  auto on_stop_signal = [](uv_signal_t* handle, int signum) {
     auto* app = static_cast<App*>(handle->data);
     app->logger_.info("received signal {}", signum);
     app->shutdown();
   };
-  uv_signal_start(&sigterm_, on_signal, SIGTERM);
-  uv_signal_start(&sigint_, on_signal, SIGINT);
+  uv_signal_start(&sigterm_, on_stop_signal, SIGTERM);
+  uv_signal_start(&sigint_, on_stop_signal, SIGINT);
+  uv_signal_start(
+      &sighup_, [](uv_signal_t* handle, int) { static_cast<App*>(handle->data)->reopen_log(); },
+      SIGHUP);
 
   const bool started = start();
   if (!started) {
     stopping_ = true;  // nothing to announce: close what start() opened
-    uv_close(reinterpret_cast<uv_handle_t*>(&sigterm_), nullptr);
-    uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
+    close_signals();
     workers_.clear();
     if (http_server_) http_server_->close([] {});
     if (admin_) admin_->close([] {});

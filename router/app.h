@@ -1,6 +1,8 @@
 // The grouter process: builds routes from the configuration, opens their listeners, runs the
 // worker loops and, on the control loop, the HTTP server and signal handling. SIGTERM/SIGINT stop
-// accepting, close every connection and return 0 from run().
+// accepting, close every connection and return 0 from run(); SIGHUP reopens the log file (for
+// logrotate). Under systemd (NOTIFY_SOCKET set) it reports READY=1 once every listener listens and
+// STOPPING=1 when it begins to shut down.
 #pragma once
 
 #include <memory>
@@ -38,6 +40,8 @@ class App {
   bool start_admin();
   void start_account_reader();
   void shutdown();
+  void close_signals();
+  void reopen_log();
   void fail(const std::string& message);
 
   const Config config_;
@@ -45,6 +49,7 @@ class App {
   uv_loop_t loop_{};
   uv_signal_t sigterm_{};
   uv_signal_t sigint_{};
+  uv_signal_t sighup_{};
   std::vector<std::shared_ptr<routing::Route>> routes_;
   std::vector<std::unique_ptr<routing::Worker>> workers_;
   std::unique_ptr<routing::DestinationProber> prober_;
