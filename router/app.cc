@@ -123,6 +123,13 @@ bool App::start() {
     }
   }
 
+  if (config_.admin && !start_admin()) {
+    for (auto& listeners : per_worker) {
+      for (auto& l : listeners) close(l.fd);
+    }
+    return false;
+  }
+
   start_account_reader();  // before the workers: they read the routes' accounts without a lock
   for (auto& listeners : per_worker) {
     auto worker = std::make_unique<routing::Worker>(logger_, std::move(listeners));
@@ -144,6 +151,10 @@ bool App::start() {
   if (http_server_) {
     logger_.info("[http_server] listening on {}:{}", config_.http_server->bind_address,
                  http_server_->port());
+  }
+  if (admin_) {
+    logger_.info("[admin] listening on {}:{} (GR's SQL, account '{}')", config_.admin->bind_address,
+                 admin_->port(), config_.admin->user);
   }
   logger_.info("grouter {} started with {} worker thread(s), pid {}", GROUTER_VERSION, threads,
                getpid());
@@ -178,6 +189,24 @@ void App::start_account_reader() {
   accounts_->start();
 }
 
+bool App::start_admin() {
+  if (!group_) {
+    fail("[admin] needs the group: [group_replication] did not start");
+    return false;
+  }
+  auto service = AdminService::create(&loop_, logger_, config_, *group_);
+  if (!service) {
+    fail(service.error());
+    return false;
+  }
+  admin_ = std::move(*service);
+  if (auto ok = admin_->listen(*config_.admin); !ok) {
+    fail(ok.error());
+    return false;
+  }
+  return true;
+}
+
 bool App::start_group() {
   if (config_.runtime_folder.empty()) {
     fail("[group_replication] needs [DEFAULT] runtime_folder: the group's state is kept there");
@@ -186,7 +215,9 @@ bool App::start_group() {
   auto publish = [this](std::shared_ptr<const metadata::GroupState> state,
                         metadata::RouteAccess access) {
     auto set = std::make_shared<const routing::DestinationSet>(
-        destinations_of(*state, access, ++group_generation_));
+        destinations_of(*state, access, ++group_generation_,
+                        routing::parse_consistency(to_string(config_.group_replication->consistency))
+                            .value_or(routing::Consistency::kBeforeOnPrimaryFailover)));
     for (const auto& route : routes_) {
       if (route->config().group) route->publish(set);
     }
@@ -215,6 +246,7 @@ void App::shutdown() {
   close_signals();
   if (event_streams_) event_streams_->close([] {});
   if (http_server_) http_server_->close([] {});
+  if (admin_) admin_->close([] {});
   if (prober_) prober_->close([] {});
   if (accounts_) accounts_->close([] {});
   if (group_) group_->close([] {});
@@ -258,6 +290,7 @@ int App::run() {
     workers_.clear();
     if (event_streams_) event_streams_->close([] {});
     if (http_server_) http_server_->close([] {});
+    if (admin_) admin_->close([] {});
     if (accounts_) accounts_->close([] {});
     if (group_) group_->close([] {});
   }

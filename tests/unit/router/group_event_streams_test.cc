@@ -36,6 +36,14 @@ class EventsGroup final : public metadata::GroupService {
   }
   void set_as_primary(const std::string&, metadata::SwitchoverDone) override {}
   void force_members(const std::vector<std::string>&, metadata::ForceDone) override {}
+  void set_option(const std::string&, const std::string&, const std::string&,
+                  metadata::OpDone) override {}
+  void stop_member(const std::string&, metadata::OpDone) override {}
+  void start_member(const std::string&, metadata::OpDone) override {}
+  void bootstrap_group(const std::string&, metadata::OpDone) override {}
+  std::vector<std::pair<std::string, std::string>> variables(const std::string&) const override {
+    return {};
+  }
 
   void add(const std::string& kind, const std::string& member, const std::string& reason) {
     history_.add(metadata::GroupEvent{.time_ms = 1'700'000'000'123, .kind = kind, .member = member,
