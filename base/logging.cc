@@ -12,8 +12,8 @@
 
 namespace grouter {
 
-// spdlog's basic_file_sink cannot reopen: this one keeps the file in a file_helper it can swap under
-// the sink's mutex (the one every write takes).
+// spdlog's basic_file_sink cannot reopen: this one keeps the file in a file_helper it can swap
+// under the sink's mutex (the one every write takes).
 class ReopenableFileSink final : public spdlog::sinks::base_sink<std::mutex> {
  public:
   explicit ReopenableFileSink(std::string path) : path_(std::move(path)) { file_->open(path_); }
@@ -41,7 +41,8 @@ class ReopenableFileSink final : public spdlog::sinks::base_sink<std::mutex> {
 
  private:
   const std::string path_;
-  std::unique_ptr<spdlog::details::file_helper> file_ = std::make_unique<spdlog::details::file_helper>();
+  std::unique_ptr<spdlog::details::file_helper> file_ =
+      std::make_unique<spdlog::details::file_helper>();
 };
 
 bool parse_log_level(std::string_view text, LogLevel& out) {

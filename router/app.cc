@@ -117,6 +117,13 @@ bool App::start() {
     }
   }
 
+  if (config_.admin && !start_admin()) {
+    for (auto& listeners : per_worker) {
+      for (auto& l : listeners) close(l.fd);
+    }
+    return false;
+  }
+
   start_account_reader();  // before the workers: they read the routes' accounts without a lock
   for (auto& listeners : per_worker) {
     auto worker = std::make_unique<routing::Worker>(logger_, std::move(listeners));
@@ -138,6 +145,10 @@ bool App::start() {
   if (http_server_) {
     logger_.info("[http_server] listening on {}:{}", config_.http_server->bind_address,
                  http_server_->port());
+  }
+  if (admin_) {
+    logger_.info("[admin] listening on {}:{} (GR's SQL, account '{}')", config_.admin->bind_address,
+                 admin_->port(), config_.admin->user);
   }
   logger_.info("grouter {} started with {} worker thread(s), pid {}", GROUTER_VERSION, threads,
                getpid());
@@ -170,6 +181,24 @@ void App::start_account_reader() {
   options.password = config_.group_replication->cluster_password;
   accounts_ = std::make_unique<AccountReader>(&loop_, logger_, std::move(options), cache);
   accounts_->start();
+}
+
+bool App::start_admin() {
+  if (!group_) {
+    fail("[admin] needs the group: [group_replication] did not start");
+    return false;
+  }
+  auto service = AdminService::create(&loop_, logger_, config_, *group_);
+  if (!service) {
+    fail(service.error());
+    return false;
+  }
+  admin_ = std::move(*service);
+  if (auto ok = admin_->listen(*config_.admin); !ok) {
+    fail(ok.error());
+    return false;
+  }
+  return true;
 }
 
 bool App::start_group() {
@@ -210,6 +239,7 @@ void App::shutdown() {
   workers_.clear();
   close_signals();
   if (http_server_) http_server_->close([] {});
+  if (admin_) admin_->close([] {});
   if (prober_) prober_->close([] {});
   if (accounts_) accounts_->close([] {});
   if (group_) group_->close([] {});
@@ -252,6 +282,7 @@ int App::run() {
     close_signals();
     workers_.clear();
     if (http_server_) http_server_->close([] {});
+    if (admin_) admin_->close([] {});
     if (accounts_) accounts_->close([] {});
     if (group_) group_->close([] {});
   }

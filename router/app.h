@@ -13,6 +13,7 @@
 #include "base/logging.h"
 #include "metadata/group_controller.h"
 #include "router/account_reader.h"
+#include "router/admin_service.h"
 #include "router/config.h"
 #include "router/http/http_server.h"
 #include "router/rest_api.h"
@@ -36,6 +37,7 @@ class App {
  private:
   bool start();
   bool start_group();
+  bool start_admin();
   void start_account_reader();
   void shutdown();
   void close_signals();
@@ -53,6 +55,7 @@ class App {
   std::unique_ptr<routing::DestinationProber> prober_;
   std::unique_ptr<RestApi> rest_api_;
   std::unique_ptr<http::HttpServer> http_server_;
+  std::unique_ptr<AdminService> admin_;  // present when [admin] is
   std::unique_ptr<metadata::GroupController> group_;
   std::unique_ptr<AccountReader> accounts_;  // terminated routes over a group: mysql.user
   uint64_t group_generation_ = 0;

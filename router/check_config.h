@@ -1,7 +1,7 @@
-// grouter --validate-config: checks a configuration file the way start-up does, short of the network
-// and of writing anything: the file is read and parsed (every section, option and value; password
-// files read), and every route's TLS certificates, keys and CAs are loaded. No socket is opened, no
-// folder created, no storage node contacted.
+// grouter --validate-config: checks a configuration file the way start-up does, short of the
+// network and of writing anything: the file is read and parsed (every section, option and value;
+// password files read), and every route's TLS certificates, keys and CAs are loaded. No socket is
+// opened, no folder created, no storage node contacted.
 #pragma once
 
 #include <expected>

@@ -17,6 +17,7 @@ constexpr std::size_t kMaxReplayStatements = 256;
 constexpr std::size_t kMaxReplayBytes = 64 * 1024;
 constexpr std::uint16_t kErrWrongValue = 1231;  // ER_WRONG_VALUE_FOR_VAR
 constexpr std::uint16_t kErrParse = 1064;       // ER_PARSE_ERROR
+constexpr std::uint8_t kComStmtBulkExecute = 0xfa;  // MariaDB
 
 std::span<const std::uint8_t> payload_of(std::span<const std::uint8_t> frame) {
   return frame.subspan(wire::kFrameHeaderSize);
@@ -54,6 +55,40 @@ bool may_write(bool query, StatementKind kind, std::uint8_t command) {
   }
 }
 
+bool is_statement_command(std::uint8_t command) {
+  switch (static_cast<wire::Command>(command)) {
+    case wire::Command::kStmtExecute:
+    case wire::Command::kStmtSendLongData:
+    case wire::Command::kStmtClose:
+    case wire::Command::kStmtReset:
+    case wire::Command::kStmtFetch:
+      return true;
+    default:
+      return command == kComStmtBulkExecute;
+  }
+}
+
+// PREPARE_OK: 0x00, statement id (4), columns (2), parameters (2), filler, warnings (2).
+constexpr std::size_t kPrepareOkSize = 12;
+
+std::optional<std::pair<std::uint32_t, std::uint16_t>> prepare_ok(std::span<const std::uint8_t> p) {
+  if (p.size() < kPrepareOkSize || p[0] != 0x00) return std::nullopt;
+  const std::uint32_t id = static_cast<std::uint32_t>(p[1]) | static_cast<std::uint32_t>(p[2]) << 8 |
+                           static_cast<std::uint32_t>(p[3]) << 16 |
+                           static_cast<std::uint32_t>(p[4]) << 24;
+  const auto params = static_cast<std::uint16_t>(p[7] | p[8] << 8);
+  return std::pair{id, params};
+}
+
+std::vector<std::uint8_t> prepare_frame(const std::string& sql) {
+  std::vector<std::uint8_t> payload{wire::command_byte(wire::Command::kStmtPrepare)};
+  payload.insert(payload.end(), sql.begin(), sql.end());
+  std::vector<std::uint8_t> frame;
+  std::uint8_t sequence_id = 0;
+  wire::append_frames(frame, sequence_id, payload);
+  return frame;
+}
+
 bool is_error(const std::vector<std::vector<std::uint8_t>>& payloads) {
   return payloads.empty() || (!payloads[0].empty() && payloads[0][0] == 0xff);
 }
@@ -79,8 +114,9 @@ bool RwSplitter::legs_idle() const {
 // --- client frames -------------------------------------------------------------------------
 
 bool RwSplitter::accepting_client() const {
-  if (primary_.state != LegState::kReady || !parked_.empty()) return false;
+  if (primary_.state != LegState::kReady || !parked_.empty() || reprepares_left_ > 0) return false;
   if (held_ || after_) return client_continues_;
+  if (!secondary_.pending.empty() && secondary_.pending.front().discard) return false;
   if (!active_ || legs_idle()) return true;
   const LegData& current = active_ == Leg::kPrimary ? primary_ : secondary_;
   return client_continues_ || current.tracker->awaiting_infile_data() ||
@@ -88,7 +124,7 @@ bool RwSplitter::accepting_client() const {
 }
 
 void RwSplitter::on_client_frame(std::span<const std::uint8_t> frame, SplitterOutput& out) {
-  if (primary_.state != LegState::kReady || !parked_.empty()) {
+  if (primary_.state != LegState::kReady || !parked_.empty() || reprepares_left_ > 0) {
     parked_.emplace_back(frame.begin(), frame.end());
     return;
   }
@@ -148,6 +184,9 @@ void RwSplitter::start_command(std::span<const std::uint8_t> frame, SplitterOutp
       pending.replayable = true;
       pending.replay_text = std::string(sql);
     }
+  } else if (command == wire::Command::kStmtPrepare) {
+    pending.prepare_sql =
+        std::string(reinterpret_cast<const char*>(payload.data() + 1), payload.size() - 1);
   } else if (command == wire::Command::kInitDb) {
     pending.replayable = true;
     pending.replay_text =
@@ -158,6 +197,7 @@ void RwSplitter::start_command(std::span<const std::uint8_t> frame, SplitterOutp
     forget_secondary(out, true);
     replay_.clear();
     replay_bytes_ = 0;
+    statements_.clear();
     if (command == wire::Command::kChangeUser) {
       secondary_unusable_ = true;  // new credentials, which grouter has no proof of
       user_changed_ = true;
@@ -169,6 +209,10 @@ void RwSplitter::start_command(std::span<const std::uint8_t> frame, SplitterOutp
     if (may_write(pending.query, pending.classification.kind, payload[0])) {
       wrote_since_sync_ = true;
       pending.after = waits_after_write(consistency_);
+    }
+    if (is_statement_command(payload[0])) {
+      (void)send_statement_command(std::move(pending), frame, out);
+      return;
     }
     send_to_leg(Leg::kPrimary, std::move(pending), frame, out);
     return;
@@ -287,18 +331,70 @@ void RwSplitter::send_to_leg(Leg l, Pending pending, std::span<const std::uint8_
   bytes.insert(bytes.end(), frame.begin(), frame.end());
 }
 
+// A COM_STMT_* command, under the primary's id for the client's statement.
+bool RwSplitter::send_statement_command(Pending pending, std::span<const std::uint8_t> frame,
+                                        SplitterOutput& out) {
+  const auto payload = payload_of(frame);
+  std::vector<std::uint8_t> rewritten(payload.begin(), payload.end());
+  // Parameter types (2 bytes each, at most 65535 parameters) may be put in while it stays one frame.
+  const bool insert_allowed = payload.size() + 2 * 65535 < wire::kMaxPayloadSize;
+  if (!statements_.to_primary(rewritten, insert_allowed)) {
+    out.fatal = "a prepared statement's execute of nearly 16 MiB cannot be sent again with its "
+                "parameter types to the session's new primary";
+    return false;
+  }
+  if (std::equal(rewritten.begin(), rewritten.end(), payload.begin(), payload.end())) {
+    send_to_leg(Leg::kPrimary, std::move(pending), frame, out);
+    return true;
+  }
+  std::vector<std::uint8_t> rewritten_frame;
+  if (rewritten.size() == payload.size()) {  // the id only (also the first of several frames)
+    rewritten_frame.assign(frame.begin(), frame.begin() + wire::kFrameHeaderSize);
+    rewritten_frame.insert(rewritten_frame.end(), rewritten.begin(), rewritten.end());
+  } else {
+    std::uint8_t sequence_id = frame[wire::kFrameHeaderSize - 1];
+    wire::append_frames(rewritten_frame, sequence_id, rewritten);
+  }
+  send_to_leg(Leg::kPrimary, std::move(pending), rewritten_frame, out);
+  return true;
+}
+
+// The first payload of the reply to a client's COM_STMT_PREPARE: PREPARE_OK shows the client the
+// statement's id in the session (statement_map.h), or an ERR passes as it is.
+void RwSplitter::forward_prepare_ok(Pending& pending, std::span<const std::uint8_t> frame,
+                                    SplitterOutput& out) {
+  std::string sql = std::move(*pending.prepare_sql);
+  pending.prepare_sql.reset();
+  const auto payload = payload_of(frame);
+  const auto ok = prepare_ok(payload);
+  const std::uint32_t client_id = ok ? statements_.on_prepared(ok->first, ok->second, std::move(sql)) : 0;
+  if (!ok || client_id == ok->first) {
+    out.to_client.insert(out.to_client.end(), frame.begin(), frame.end());
+    return;
+  }
+  const std::size_t at = out.to_client.size();
+  out.to_client.insert(out.to_client.end(), frame.begin(), frame.end());
+  for (int i = 0; i < 4; ++i) {
+    out.to_client[at + wire::kFrameHeaderSize + 1 + i] = static_cast<std::uint8_t>(client_id >> (8 * i));
+  }
+}
+
 // --- the secondary leg's preparation --------------------------------------------------------
 
 void RwSplitter::send_internal(Leg l, Internal what, const std::string& sql, SplitterOutput& out) {
+  Pending pending;
+  pending.what = what;
+  send_internal_frame(l, std::move(pending), query_frame(sql), out);
+}
+
+void RwSplitter::send_internal_frame(Leg l, Pending pending, std::span<const std::uint8_t> frame,
+                                     SplitterOutput& out) {
   LegData& target = leg(l);
-  const auto frame = query_frame(sql);
   if (!target.tracker->on_command(payload_of(frame))) {
     out.fatal = "grouter's own statement could not be sent";
     return;
   }
-  Pending pending;
   pending.internal = true;
-  pending.what = what;
   target.pending.push_back(std::move(pending));
   auto& bytes = out.to(l);
   bytes.insert(bytes.end(), frame.begin(), frame.end());
@@ -307,7 +403,7 @@ void RwSplitter::send_internal(Leg l, Internal what, const std::string& sql, Spl
 // Runs the next step the held command needs; each step's reply calls it again.
 void RwSplitter::advance_held(SplitterOutput& out) {
   if (!held_ || secondary_.state == LegState::kOpening || primary_.state != LegState::kReady) return;
-  if (secondary_.state == LegState::kClosed || secondary_unusable_) {
+  if (held_->to_primary || secondary_.state == LegState::kClosed || secondary_unusable_) {
     release_held(Leg::kPrimary, out);
     return;
   }
@@ -329,9 +425,47 @@ void RwSplitter::advance_held(SplitterOutput& out) {
                   "SELECT MASTER_GTID_WAIT(" + sql_quoted(wait_position_) + ", " +
                       std::to_string(held_->wait_timeout_s) + ")",
                   out);
+    // A whole read goes right behind its wait: when nothing lags, the wait costs no round trip
+    // of its own. A read in several frames waits for the wait's answer instead.
+    if (held_->frames.size() == 1 && !client_continues_) send_behind_wait(out);
     return;
   }
   release_held(Leg::kSecondary, out);
+}
+
+void RwSplitter::send_behind_wait(SplitterOutput& out) {
+  held_->sent_behind_wait = true;
+  Pending copy = held_->pending;
+  const std::optional<Leg> active = active_;
+  const std::optional<Leg> last = last_leg_;
+  send_to_leg(Leg::kSecondary, std::move(copy), held_->frames.front(), out);
+  active_ = active;  // the read is not the client's command in flight until its wait succeeded
+  last_leg_ = last;
+}
+
+// The answer to the held read's MASTER_GTID_WAIT: "0" when the secondary caught up in time.
+void RwSplitter::on_wait_answer(bool reached, SplitterOutput& out) {
+  if (!held_->sent_behind_wait) {
+    if (reached) {
+      release_held(Leg::kSecondary, out);
+    } else {
+      held_->to_primary = true;
+      advance_held(out);
+    }
+    return;
+  }
+  // The read is queued behind the wait on the secondary.
+  if (reached) {
+    held_.reset();
+    wait_position_.clear();
+    wrote_since_sync_ = false;
+    active_ = Leg::kSecondary;
+    last_leg_ = Leg::kSecondary;
+    return;
+  }
+  if (!secondary_.pending.empty()) secondary_.pending.back().discard = true;
+  held_->to_primary = true;
+  advance_held(out);
 }
 
 void RwSplitter::release_held(Leg l, SplitterOutput& out) {
@@ -390,8 +524,11 @@ void RwSplitter::on_primary_lost(const std::string& why, SplitterOutput& out) {
   const bool mid_command = !primary_.pending.empty() && !primary_.pending.front().internal;
   const char* tied = mid_command || after_ ? "it was running the session's statement"
                      : pinned_ ? "it holds the session's temporary table, lock or multi-statement"
-                     : primary_.tracker->statements().size() > 0
-                         ? "it holds the session's prepared statements"
+                     : statements_.overflowed()
+                         ? "it holds more prepared statements than grouter keeps to prepare again"
+                     : statements_.long_data_pending() ||
+                             primary_.tracker->statements().open_cursors() > 0
+                         ? "it holds a prepared statement's long data or open cursor"
                      : user_changed_ ? "the session changed its user (COM_CHANGE_USER), whose "
                                        "login grouter cannot repeat"
                                      : nullptr;
@@ -400,6 +537,7 @@ void RwSplitter::on_primary_lost(const std::string& why, SplitterOutput& out) {
     return;
   }
   transaction_lost_ = primary_.tracker->facts().in_transaction();
+  reprepares_left_ = 0;
   primary_ = LegData{};
   primary_.state = LegState::kOpening;
   if (active_ == Leg::kPrimary) active_.reset();
@@ -413,7 +551,15 @@ void RwSplitter::on_primary_ready(std::span<const std::uint8_t> login_ok, Splitt
       std::make_unique<ExchangeTracker>(settings_.capabilities, settings_.mariadb_capabilities);
   (void)primary_.tracker->on_login_ok(login_ok, "");
   for (const auto& statement : replay_) send_internal(Leg::kPrimary, Internal::kReplay, statement, out);
-  if (replay_.empty()) resume_parked(out);
+  const auto sqls = statements_.begin_reprepare();
+  reprepares_left_ = sqls.size();
+  for (std::size_t i = 0; i < sqls.size() && out.fatal.empty(); ++i) {
+    Pending pending;
+    pending.what = Internal::kPrepare;
+    pending.prepare_index = i;
+    send_internal_frame(Leg::kPrimary, std::move(pending), prepare_frame(sqls[i]), out);
+  }
+  if (primary_.pending.empty()) resume_parked(out);
 }
 
 void RwSplitter::on_primary_failed(const std::string& why, SplitterOutput& out) {
@@ -460,8 +606,12 @@ void RwSplitter::on_server_frame(Leg l, std::span<const std::uint8_t> frame, Spl
     return;
   }
   const bool internal = !from.pending.empty() && from.pending.front().internal;
-  if (internal) {
+  if (!from.pending.empty() && from.pending.front().discard) {
+    // the reply of a read whose wait failed: it ran again on the primary
+  } else if (internal) {
     from.pending.front().payloads.emplace_back(payload.begin(), payload.end());
+  } else if (!from.pending.empty() && from.pending.front().prepare_sql) {
+    forward_prepare_ok(from.pending.front(), frame, out);
   } else if (!from.pending.empty() && from.pending.front().after) {
     if (!after_) after_.emplace();
     after_collecting_ = true;
@@ -474,6 +624,8 @@ void RwSplitter::on_server_frame(Leg l, std::span<const std::uint8_t> frame, Spl
   from.pending.pop_front();
   if (done.internal) {
     on_internal_done(l, done, out);
+  } else if (done.discard) {
+    advance_held(out);  // (the caller reads the client again: accepting_client())
   } else {
     on_client_command_done(l, done, out);
     if (from.pending.empty() && active_ == l) active_.reset();
@@ -519,6 +671,17 @@ void RwSplitter::on_internal_done(Leg l, Pending& done, SplitterOutput& out) {
         forget_secondary(out, true);
       }
       break;
+    case Internal::kPrepare: {
+      const auto ok = done.payloads.empty() ? std::nullopt : prepare_ok(done.payloads.front());
+      if (!ok) {
+        out.fatal = "the new primary refused to prepare the session's statements again";
+        return;
+      }
+      statements_.on_reprepared(done.prepare_index, ok->first);
+      if (reprepares_left_ > 0) --reprepares_left_;
+      if (primary_.pending.empty()) resume_parked(out);
+      return;
+    }
     case Internal::kPrimaryPosition: {
       auto value = first_value(done.payloads, settings_.capabilities);
       if (!value || value->empty()) {
@@ -541,7 +704,7 @@ void RwSplitter::on_internal_done(Leg l, Pending& done, SplitterOutput& out) {
     case Internal::kWait: {
       auto value = first_value(done.payloads, settings_.capabilities);
       if (held_) {
-        release_held(value == "0" ? Leg::kSecondary : Leg::kPrimary, out);
+        on_wait_answer(value == "0", out);
         return;
       }
       break;

@@ -10,7 +10,7 @@
 //   - grouter answers ROUTER SET access_mode, SET/SELECT @@SESSION.group_replication_consistency;
 //   - the primary: writes, transactions (BEGIN ... COMMIT; everything while autocommit is 0),
 //     locking reads, statements that pin the session (and everything after them), prepared
-//     statements, multi-statements, what the classifier cannot read, ROUTER SET access_mode =
+//     statements (under the ids the client first saw, statement_map.h), multi-statements, what the classifier cannot read, ROUTER SET access_mode =
 //     'read_write';
 //   - the secondary: autocommit reads, START TRANSACTION READ ONLY ... COMMIT, everything under
 //     access_mode 'read_only' — when the group has a secondary that accepts the session; if not,
@@ -19,10 +19,13 @@
 //     succeeded, are replayed on the secondary leg before its next use.
 // Before a read runs on the secondary leg: under BEFORE (and BEFORE_AND_AFTER) it waits until the
 // secondary applied the primary's @@gtid_binlog_pos, read when the read arrived; after the
-// session's own writes with wait_for_my_writes, until it applied the session's @@last_gtid. A wait
-// that times out sends the read to the primary instead. Under AFTER (and BEFORE_AND_AFTER) a
+// session's own writes with wait_for_my_writes, until it applied the session's @@last_gtid. The
+// read is sent right behind its MASTER_GTID_WAIT, so a wait that finds nothing to wait for costs
+// no round trip; a wait that times out sends the read to the primary instead, and the reply of
+// the copy sent to the secondary is dropped. Under AFTER (and BEFORE_AND_AFTER) a
 // write's reply is held until every ONLINE secondary applied it (wait_members_gtid). When the
-// primary leg is lost, an idle session moves to a new one (on_primary_lost).
+// primary leg is lost, an idle session moves to a new one (on_primary_lost), its session commands
+// replayed and its prepared statements prepared again.
 //
 // Ownership: one per session, on its loop.
 #pragma once
@@ -38,6 +41,7 @@
 #include "routing/classifier.h"
 #include "routing/consistency.h"
 #include "routing/exchange_tracker.h"
+#include "routing/statement_map.h"
 
 namespace grouter::routing {
 
@@ -107,7 +111,7 @@ class RwSplitter {
 
  private:
   enum class LegState : std::uint8_t { kClosed, kOpening, kReady };
-  enum class Internal : std::uint8_t { kReplay, kPrimaryPosition, kWait, kWrittenGtid };
+  enum class Internal : std::uint8_t { kReplay, kPrepare, kPrimaryPosition, kWait, kWrittenGtid };
   struct Pending {
     bool internal = false;
     Internal what = Internal::kReplay;
@@ -117,6 +121,9 @@ class RwSplitter {
     bool replayable = false;     // a session command: replay it on the other leg on success
     std::string replay_text;     // what to replay
     bool after = false;          // AFTER: hold the reply until the members applied the write
+    bool discard = false;        // a read sent behind a wait that failed: its reply is dropped
+    std::optional<std::string> prepare_sql;  // a client's COM_STMT_PREPARE, until its PREPARE_OK
+    std::size_t prepare_index = 0;           // kPrepare: which statement of the session
   };
   struct LegData {
     LegState state = LegState::kClosed;
@@ -131,6 +138,10 @@ class RwSplitter {
     bool wait_before = false;     // BEFORE: the primary's position
     bool wait_own_writes = false;  // wait_for_my_writes: the session's last GTID
     std::uint32_t wait_timeout_s = 0;
+    // The read went to the secondary right behind its MASTER_GTID_WAIT (one round trip, not two);
+    // the wait's answer decides whether its reply reaches the client.
+    bool sent_behind_wait = false;
+    bool to_primary = false;  // the wait failed: the read runs on the primary, once it is ready
   };
 
   LegData& leg(Leg l) { return l == Leg::kPrimary ? primary_ : secondary_; }
@@ -140,7 +151,14 @@ class RwSplitter {
   void send_to_leg(Leg l, Pending pending, std::span<const std::uint8_t> frame, SplitterOutput& out);
   void advance_held(SplitterOutput& out);
   void release_held(Leg l, SplitterOutput& out);
+  void send_behind_wait(SplitterOutput& out);
+  void on_wait_answer(bool reached, SplitterOutput& out);
   void send_internal(Leg l, Internal what, const std::string& sql, SplitterOutput& out);
+  void send_internal_frame(Leg l, Pending pending, std::span<const std::uint8_t> frame,
+                           SplitterOutput& out);
+  bool send_statement_command(Pending pending, std::span<const std::uint8_t> frame,
+                              SplitterOutput& out);
+  void forward_prepare_ok(Pending& pending, std::span<const std::uint8_t> frame, SplitterOutput& out);
   void on_internal_done(Leg l, Pending& done, SplitterOutput& out);
   void on_client_command_done(Leg l, const Pending& done, SplitterOutput& out);
   void reply_to_client(const std::vector<std::vector<std::uint8_t>>& payloads, SplitterOutput& out);
@@ -160,6 +178,8 @@ class RwSplitter {
   bool wrote_since_sync_ = false;    // the session wrote on the primary since the secondary synced
   bool client_continues_ = false;    // the last client frame was a full kMaxPayloadSize one
   std::vector<std::string> replay_;  // session commands, in order, for the secondary leg
+  StatementMap statements_;          // the client's prepared statements and the primary's ids
+  std::size_t reprepares_left_ = 0;  // on a new primary: its ids are not known yet
   std::size_t replay_bytes_ = 0;
   std::optional<Held> held_;
   // AFTER: the reply of a write, held until the members applied it.

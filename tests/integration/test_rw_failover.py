@@ -1,12 +1,15 @@
 """Sessions of the read/write-splitting route (and of a terminated primary route) across a failover (issue 9, item 6), on a real group:
 an idle session without pinned state carries on on the new primary with its session state and no
 error; a session inside a transaction gets 2013 for its next statement, then goes on; a session
-holding a temporary table ends. The old primary (node3, weight 80) is killed with SIGKILL; node2
+holding a temporary table ends; a session with prepared statements (mysql2, server-side) carries on
+with the statements it prepared, under the same ids. The old primary (node3, weight 80) is killed with SIGKILL; node2
 (weight 50) takes over."""
+import subprocess
+
 import pymysql
 import pytest
 
-from clients import query, scalar
+from clients import CLIENTS_DIR, PASSWORD, USER, install_mysql2, query, scalar
 from group_harness import wait_for_primary
 from split_harness import connect, split_route, start_split_group
 
@@ -62,3 +65,48 @@ def test_sessions_on_the_split_port_across_a_failover(split_group_for_failover):
     assert query(primary_only, "SELECT @@server_id, @marker") == ((2, 9),)
     for conn in (idle, in_transaction, primary_only):
         conn.close()
+
+
+def test_prepared_statements_carry_on_on_the_new_primary(split_group_for_failover, tmp_path):
+    """mysql2 prepares each statement once per connection and executes it by the id the first
+    primary gave it: after the failover grouter has prepared them again on the new primary and
+    maps the client's ids to the new ones."""
+    sb, g = split_group_for_failover
+    install_mysql2()
+    setup = connect(g)
+    query(setup, "CREATE TABLE moved_ps (id INT PRIMARY KEY, note VARCHAR(20))")
+    setup.close()
+    flag = tmp_path / "primary-killed"
+    insert = "ps:INSERT INTO moved_ps VALUES (?, ?)"
+    where = "ps:SELECT @@server_id, COUNT(*) FROM moved_ps WHERE id <= ? FOR UPDATE"
+    # A statement prepared and closed first: the first primary's ids for the two statements are
+    # 2 and 3, the new primary's (prepared again in order) 1 and 2, so the ids must be mapped.
+    statements = ["ps:SELECT 1", "unprepare:SELECT 1", f"{insert}|1|before", f"{where}|10",
+                  f"wait:{flag}",
+                  f"{insert}|2|after", f"{where}|10", f"{insert}|3|again"]
+    client = subprocess.Popen(
+        ["node", str(CLIENTS_DIR / "node" / "sql_client.js"), "127.0.0.1",
+         str(g.route_port("rw")), USER, PASSWORD, "--opt", "database=test", *statements],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = []
+        for line in client.stdout:  # up to the wait: the statements ran on the first primary
+            lines.append(line.rstrip("\n"))
+            if line.startswith("waiting") or line.startswith("error"):
+                break
+        assert lines == ["connected", "row\t1", "closed", "ok\t1", "row\t3\t1", "waiting"], lines
+        sb.kill(3)
+        wait_for_primary(g, 30, exclude=[sb.addr(3)])
+        flag.touch()
+        rest, err = client.communicate(timeout=60)
+    finally:
+        if client.poll() is None:
+            client.kill()
+            client.wait()
+    assert client.returncode == 0, (rest, err)
+    # The same statements, by the same ids, on node2; the rows written before are there.
+    assert rest.splitlines() == ["ok\t1", "row\t2\t2", "ok\t1"], rest
+    check = connect(g)
+    assert query(check, "SELECT id, note FROM moved_ps ORDER BY id FOR UPDATE") == (
+        (1, "before"), (2, "after"), (3, "again"))
+    check.close()

@@ -17,7 +17,8 @@ def test_sighup_reopens_the_log_file(sandbox, tmp_path):
     line, the moved file takes none."""
     folder = tmp_path / "logs"
     folder.mkdir()
-    g = Grouter(tmp_path / "g", {"DEFAULT": {"logging_folder": str(folder)}, **static_route(sandbox)})
+    g = Grouter(tmp_path / "g",
+                {"DEFAULT": {"logging_folder": str(folder)}, **static_route(sandbox)})
     try:
         g.start()
         log, rotated = folder / "grouter.log", folder / "grouter.log.1"
@@ -57,8 +58,8 @@ def receive(sock, timeout_s):
 
 
 def test_sd_notify_ready_once_ports_accept_then_stopping(sandbox, tmp_path):
-    """With NOTIFY_SOCKET set (as systemd sets it for Type=notify), READY=1 with grouter's MAINPID is
-    sent only once every port accepts: read it first, then check the ports. SIGTERM sends
+    """With NOTIFY_SOCKET set (as systemd sets it for Type=notify), READY=1 with grouter's MAINPID
+    is sent only once every port accepts: read it first, then check the ports. SIGTERM sends
     STOPPING=1."""
     path = str(tmp_path / "notify.sock")
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
@@ -74,5 +75,30 @@ def test_sd_notify_ready_once_ports_accept_then_stopping(sandbox, tmp_path):
             assert status == 200
             g.stop()
             assert receive(sock, 10).get("STOPPING") == "1"
+        finally:
+            g.cleanup()
+
+
+def test_sd_notify_no_ready_when_a_port_cannot_be_opened(sandbox, tmp_path):
+    """READY=1 comes after the last listener opens, not before: with the HTTP port (opened after the
+    routes) taken by another socket, grouter exits 1 and sends nothing."""
+    path = str(tmp_path / "notify.sock")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock, socket.socket() as taken:
+        sock.bind(path)
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        sections = {**static_route(sandbox),
+                    "http_server": {"bind_address": "127.0.0.1", "port": taken.getsockname()[1]}}
+        g = Grouter(tmp_path / "g", sections, env=dict(os.environ, NOTIFY_SOCKET=path))
+        try:
+            g.launch()
+            assert g.proc.wait(timeout=20) == 1, g.log()
+            assert "[http_server] cannot listen" in g.log(), g.log()
+            sock.setblocking(False)
+            try:
+                message = sock.recv(4096)
+            except BlockingIOError:
+                message = None
+            assert message is None, f"grouter notified {message!r} although it did not start"
         finally:
             g.cleanup()

@@ -11,11 +11,23 @@
 //   error    CODE SQLSTATE MESSAGE   the error's errno, sqlState and message
 // A failed connect prints its error and stops; a failed statement prints its error and goes on.
 // A statement "ps:SQL|P1|P2..." runs as a server-side prepared statement (connection.execute) with
-// string parameters P1, P2, ...
+// string parameters P1, P2, ... A statement "wait:PATH" prints "waiting" and then waits (on the
+// same connection, idle) until the file PATH exists, at most 120 s; it prints "error" if it never
+// appears. A statement "unprepare:SQL" closes mysql2's prepared statement of SQL (COM_STMT_CLOSE)
+// and prints "closed".
 // Exit status: 0 without errors, 1 with any.
 'use strict';
 
+const fs = require('fs');
 const mysql = require('mysql2/promise');
+
+async function waitForFile(path) {
+  const deadline = Date.now() + 120000;
+  while (!fs.existsSync(path)) {
+    if (Date.now() > deadline) throw new Error(`${path} did not appear within 120 s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 function oneLine(text) {
   return String(text).replace(/[\t\r\n]/g, ' ');
@@ -63,6 +75,16 @@ async function main() {
   for (const sql of statements) {
     try {
       let result;
+      if (sql.startsWith('wait:')) {
+        console.log('waiting');
+        await waitForFile(sql.slice(5));
+        continue;
+      }
+      if (sql.startsWith('unprepare:')) {
+        connection.unprepare({sql: sql.slice(10), rowsAsArray: true});  // execute()'s key
+        console.log('closed');
+        continue;
+      }
       if (sql.startsWith('ps:')) {
         const [text, ...params] = sql.slice(3).split('|');
         [result] = await connection.execute({sql: text, rowsAsArray: true}, params);

@@ -1,5 +1,5 @@
-// Logger: the file sink reopens its file by name (what SIGHUP does for logrotate), and keeps the old
-// file when the new one cannot be opened.
+// Logger: the file sink reopens its file by name (what SIGHUP does for logrotate), and keeps the
+// old file when the new one cannot be opened.
 #include "base/logging.h"
 
 #include <gtest/gtest.h>
@@ -22,7 +22,8 @@ std::string read_text(const fs::path& path) {
 
 // A fresh folder per test under gtest's temporary directory.
 fs::path fresh_folder(const std::string& name) {
-  fs::path folder = fs::path(::testing::TempDir()) / ("grouter-logging-" + std::to_string(getpid()) + "-" + name);
+  fs::path folder =
+      fs::path(::testing::TempDir()) / ("grouter-logging-" + std::to_string(getpid()) + "-" + name);
   fs::remove_all(folder);
   fs::create_directories(folder);
   return folder;

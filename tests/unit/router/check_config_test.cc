@@ -12,13 +12,13 @@ namespace grouter {
 namespace {
 
 std::string write_config(const std::string& name, const std::string& text) {
-  const std::string path = ::testing::TempDir() + "/grouter-check-" + std::to_string(getpid()) + "-" + name;
+  const std::string path =
+      ::testing::TempDir() + "/grouter-check-" + std::to_string(getpid()) + "-" + name;
   std::ofstream(path) << text;
   return path;
 }
 
-constexpr const char* kRoute =
-    "[routing:r]\nbind_port = 6446\ndestinations = 127.0.0.1:3306\n";
+constexpr const char* kRoute = "[routing:r]\nbind_port = 6446\ndestinations = 127.0.0.1:3306\n";
 
 TEST(CheckConfig, AcceptsAValidFile) {
   const std::string path = write_config("valid.conf", kRoute);

@@ -158,11 +158,14 @@ TEST(RwSplitter, AReadAfterTheSessionsOwnWriteWaitsForItsGtid) {
   EXPECT_EQ(queries_in(ready.to_primary), std::vector<std::string>{"SELECT @@SESSION.last_gtid"});
   auto& position = s.server(Leg::kPrimary, value("0-3-17"));
   EXPECT_TRUE(position.to_client.empty());
+  // The read goes right behind its wait: one round trip for both.
   EXPECT_EQ(queries_in(position.to_secondary),
-            std::vector<std::string>{"SELECT MASTER_GTID_WAIT('0-3-17', 2)"});
+            (std::vector<std::string>{"SELECT MASTER_GTID_WAIT('0-3-17', 2)", "SELECT * FROM t"}));
+  EXPECT_FALSE(s.splitter->accepting_client());
   auto& waited = s.server(Leg::kSecondary, value("0"));
-  EXPECT_EQ(queries_in(waited.to_secondary), std::vector<std::string>{"SELECT * FROM t"});
-  (void)s.server(Leg::kSecondary, value("1"));
+  EXPECT_TRUE(waited.to_secondary.empty() && waited.to_client.empty());
+  EXPECT_EQ(s.server(Leg::kSecondary, value("1")).to_client, value("1"));
+  EXPECT_EQ(s.splitter->last_leg(), Leg::kSecondary);
   // Synced: the next read does not wait.
   EXPECT_EQ(queries_in(s.client("SELECT 2").to_secondary), std::vector<std::string>{"SELECT 2"});
 }
@@ -177,6 +180,56 @@ TEST(RwSplitter, AWaitThatTimesOutSendsTheReadToThePrimary) {
   auto& timed_out = s.server(Leg::kSecondary, value("-1"));
   EXPECT_EQ(queries_in(timed_out.to_primary), std::vector<std::string>{"SELECT * FROM t"});
   EXPECT_TRUE(timed_out.to_secondary.empty());
+  // The stale answer of the copy sent behind the wait is dropped; the primary's reaches the client.
+  EXPECT_TRUE(s.server(Leg::kSecondary, value("stale")).to_client.empty());
+  EXPECT_FALSE(s.splitter->accepting_client());
+  EXPECT_EQ(s.server(Leg::kPrimary, value("fresh")).to_client, value("fresh"));
+  EXPECT_TRUE(s.splitter->accepting_client());
+  EXPECT_EQ(s.splitter->last_leg(), Leg::kPrimary);
+}
+
+TEST(RwSplitter, TheStaleReplyMayComeAfterThePrimarysAndIsStillDropped) {
+  Session s(Consistency::kBefore, false);
+  (void)s.client("SELECT a FROM t");
+  (void)s.secondary_ready();
+  (void)s.server(Leg::kPrimary, value("0-3-18"));
+  (void)s.server(Leg::kSecondary, value("-1"));
+  EXPECT_EQ(s.server(Leg::kPrimary, value("fresh")).to_client, value("fresh"));
+  EXPECT_FALSE(s.splitter->accepting_client());  // the secondary still runs the dropped copy
+  EXPECT_TRUE(s.server(Leg::kSecondary, value("stale")).to_client.empty());
+  EXPECT_TRUE(s.splitter->accepting_client());
+}
+
+TEST(RwSplitter, ASecondaryLostDuringTheWaitSendsTheReadToThePrimary) {
+  Session s(Consistency::kBefore, false);
+  (void)s.client("SELECT a FROM t");
+  (void)s.secondary_ready();
+  (void)s.server(Leg::kPrimary, value("0-3-18"));
+  s.out = {};
+  s.splitter->on_secondary_lost("gone", s.out);
+  EXPECT_TRUE(s.out.fatal.empty());
+  EXPECT_EQ(queries_in(s.out.to_primary), std::vector<std::string>{"SELECT a FROM t"});
+  EXPECT_EQ(s.server(Leg::kPrimary, value("fresh")).to_client, value("fresh"));
+}
+
+TEST(RwSplitter, AWaitThatFailsWhileThePrimaryIsReplacedRunsTheReadOnTheNewPrimary) {
+  Session s(Consistency::kBefore, false);
+  (void)s.client("SELECT a FROM t");
+  (void)s.secondary_ready();
+  (void)s.server(Leg::kPrimary, value("0-3-18"));
+  s.out = {};
+  s.splitter->on_primary_lost("the primary changed", s.out);
+  ASSERT_TRUE(s.out.fatal.empty());
+  EXPECT_TRUE(s.out.open_primary);
+  auto& timed_out = s.server(Leg::kSecondary, value("-1"));
+  EXPECT_TRUE(timed_out.to_primary.empty());  // no primary yet
+  EXPECT_TRUE(s.server(Leg::kSecondary, value("stale")).to_client.empty());
+  s.out = {};
+  Bytes login_ok;
+  wire::append_ok_payload(login_ok, wire::OkPacket{0, 0, kAutocommit, 0, "", {}}, kCaps);
+  s.splitter->on_primary_ready(login_ok, s.out);
+  EXPECT_EQ(queries_in(s.out.to_primary), std::vector<std::string>{"SELECT a FROM t"});
+  EXPECT_EQ(s.server(Leg::kPrimary, value("fresh")).to_client, value("fresh"));
 }
 
 TEST(RwSplitter, BeforeWaitsForThePrimarysPosition) {
@@ -186,9 +239,9 @@ TEST(RwSplitter, BeforeWaitsForThePrimarysPosition) {
   EXPECT_EQ(queries_in(ready.to_primary), std::vector<std::string>{"SELECT @@GLOBAL.gtid_binlog_pos"});
   auto& position = s.server(Leg::kPrimary, value("0-3-40,1-2-5"));
   EXPECT_EQ(queries_in(position.to_secondary),
-            std::vector<std::string>{"SELECT MASTER_GTID_WAIT('0-3-40,1-2-5', 8)"});
-  EXPECT_EQ(queries_in(s.server(Leg::kSecondary, value("0")).to_secondary),
-            std::vector<std::string>{"SELECT 1"});
+            (std::vector<std::string>{"SELECT MASTER_GTID_WAIT('0-3-40,1-2-5', 8)", "SELECT 1"}));
+  EXPECT_TRUE(s.server(Leg::kSecondary, value("0")).to_client.empty());
+  EXPECT_EQ(s.server(Leg::kSecondary, value("1")).to_client, value("1"));
 }
 
 TEST(RwSplitter, GrouterAnswersRouterSetAndTheSessionConsistency) {
@@ -296,6 +349,72 @@ TEST(RwSplitter, AnIdleSessionMovesToTheNewPrimaryWithItsState) {
   EXPECT_EQ(queries_in(replayed.to_primary), std::vector<std::string>{"INSERT INTO t VALUES (2)"});
   EXPECT_EQ(s.server(Leg::kPrimary, ok()).to_client, ok());
   EXPECT_TRUE(s.splitter->accepting_client());
+}
+
+Bytes command_with_id(wire::Command command, std::uint32_t id, Bytes rest = {}) {
+  Bytes payload{wire::command_byte(command), static_cast<std::uint8_t>(id),
+                static_cast<std::uint8_t>(id >> 8), static_cast<std::uint8_t>(id >> 16),
+                static_cast<std::uint8_t>(id >> 24)};
+  payload.insert(payload.end(), rest.begin(), rest.end());
+  return frames({payload}, 0);
+}
+
+// PREPARE_OK of a statement without parameters or columns (the whole reply).
+Bytes prepare_ok(std::uint32_t id) {
+  Bytes payload{0x00, static_cast<std::uint8_t>(id), static_cast<std::uint8_t>(id >> 8),
+                static_cast<std::uint8_t>(id >> 16), static_cast<std::uint8_t>(id >> 24),
+                0, 0, 0, 0, 0, 0, 0};
+  return frames({payload}, 1);
+}
+
+TEST(RwSplitter, PreparedStatementsArePreparedAgainOnTheNewPrimaryUnderTheClientsIds) {
+  Session s(Consistency::kEventual, false);
+  s.out = {};
+  Bytes prepare_payload{wire::command_byte(wire::Command::kStmtPrepare)};
+  for (char c : std::string("DELETE FROM t")) prepare_payload.push_back(static_cast<std::uint8_t>(c));
+  s.splitter->on_client_frame(frames({prepare_payload}, 0), s.out);
+  EXPECT_EQ(s.out.to_primary, frames({prepare_payload}, 0));
+  EXPECT_EQ(s.server(Leg::kPrimary, prepare_ok(1)).to_client, prepare_ok(1));
+  const Bytes execute_rest{0x00, 1, 0, 0, 0};  // no cursor, one iteration
+  s.out = {};
+  s.splitter->on_client_frame(command_with_id(wire::Command::kStmtExecute, 1, execute_rest), s.out);
+  EXPECT_EQ(s.out.to_primary, command_with_id(wire::Command::kStmtExecute, 1, execute_rest));
+  (void)s.server(Leg::kPrimary, ok());
+
+  SplitterOutput lost;
+  s.splitter->on_primary_lost("closed", lost);
+  ASSERT_TRUE(lost.fatal.empty()) << lost.fatal;
+  SplitterOutput ready;
+  Bytes login_ok;
+  wire::append_ok_payload(login_ok, wire::OkPacket{0, 0, kAutocommit, 0, "", {}}, kCaps);
+  s.splitter->on_primary_ready(login_ok, ready);
+  EXPECT_EQ(ready.to_primary, frames({prepare_payload}, 0));  // prepared again
+  EXPECT_FALSE(s.splitter->accepting_client());
+  auto& reprepared = s.server(Leg::kPrimary, prepare_ok(7));
+  EXPECT_TRUE(reprepared.to_client.empty());  // grouter's own
+  EXPECT_TRUE(s.splitter->accepting_client());
+  // The client's id 1 is the new server's 7.
+  s.out = {};
+  s.splitter->on_client_frame(command_with_id(wire::Command::kStmtExecute, 1, execute_rest), s.out);
+  EXPECT_EQ(s.out.to_primary, command_with_id(wire::Command::kStmtExecute, 7, execute_rest));
+  EXPECT_EQ(s.server(Leg::kPrimary, ok()).to_client, ok());
+  s.out = {};
+  s.splitter->on_client_frame(command_with_id(wire::Command::kStmtClose, 1), s.out);
+  EXPECT_EQ(s.out.to_primary, command_with_id(wire::Command::kStmtClose, 7));
+}
+
+TEST(RwSplitter, ASessionWithLongDataPendingCannotMove) {
+  Session s(Consistency::kEventual, false);
+  s.out = {};
+  Bytes prepare_payload{wire::command_byte(wire::Command::kStmtPrepare), 'D', 'O', ' ', '1'};
+  s.splitter->on_client_frame(frames({prepare_payload}, 0), s.out);
+  (void)s.server(Leg::kPrimary, prepare_ok(1));
+  s.out = {};
+  s.splitter->on_client_frame(command_with_id(wire::Command::kStmtSendLongData, 1, {0, 0, 'x'}),
+                              s.out);
+  SplitterOutput lost;
+  s.splitter->on_primary_lost("closed", lost);
+  EXPECT_NE(lost.fatal.find("long data"), std::string::npos) << lost.fatal;
 }
 
 TEST(RwSplitter, ASessionInATransactionGets2013ThenGoesOn) {
