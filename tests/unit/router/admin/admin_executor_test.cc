@@ -94,8 +94,33 @@ class FakeGroup final : public metadata::GroupService {
     return {};
   }
 
+  void set_option(const std::string& option, const std::string& value,
+                  const std::string& member_id, metadata::OpDone done) override {
+    options.push_back(option + "=" + value + "@" + member_id);
+    done(std::string("changed"));
+  }
+  void stop_member(const std::string& member_id, metadata::OpDone done) override {
+    stopped.push_back(member_id);
+    done(std::string("member left the group"));
+  }
+  void start_member(const std::string& member_id, metadata::OpDone done) override {
+    started.push_back(member_id);
+    done(std::unexpected(metadata::SwitchoverFailure{
+        metadata::SwitchoverFailure::Kind::kInvalidRequest, "it is in the view already"}));
+  }
+  void bootstrap_group(const std::string& member_id, metadata::OpDone done) override {
+    bootstrapped.push_back(member_id);
+    done(std::string("bootstrapped"));
+  }
+  std::vector<std::pair<std::string, std::string>> variables(const std::string& member_id) const override {
+    return {{"group_replication_member_weight", member_id == "n2" ? "70" : "50"},
+            {"group_replication_single_primary_mode", "ON"},
+            {"group_replication_local_address", member_id}};
+  }
+
   std::vector<std::string> switchovers;
   metadata::SwitchoverDone pending_switchover;
+  std::vector<std::string> options, stopped, started, bootstrapped;
   std::vector<std::vector<std::string>> forced;
 
  private:
