@@ -170,6 +170,10 @@ def test_events_stream_shows_the_failover_with_its_reasons(healthy):
         resumed.close()
     assert_no_secret(transcript, "the events stream")
     assert_no_secret(g.full_log(), "grouter's log")
+    _, metrics = g.rest("/metrics")
+    opened = [line for line in metrics.splitlines()
+              if line.startswith("grouter_event_streams_opened_total ")]
+    assert opened and int(opened[0].split()[1]) >= 2, metrics
 
 
 def output_dir(tmp_path):
