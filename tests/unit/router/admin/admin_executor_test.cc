@@ -67,6 +67,7 @@ class FakeGroup final : public metadata::GroupService {
   std::shared_ptr<const GroupState> state() const override { return state_; }
   metadata::MonitorStats monitor_stats() const override { return {}; }
   std::vector<metadata::MemberProgress> member_progress() const override { return progress_; }
+  std::vector<metadata::GroupEvent> events_since(uint64_t) const override { return {}; }
   void set_as_primary(const std::string& id, metadata::SwitchoverDone done) override {
     switchovers.push_back(id);
     pending_switchover = std::move(done);
