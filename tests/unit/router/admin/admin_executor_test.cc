@@ -76,7 +76,6 @@ class FakeGroup final : public metadata::GroupService {
     forced.push_back(members);
     done(metadata::ForceResult{"1700000000000:4", "", ""});
   }
-
   void set_option(const std::string& option, const std::string& value,
                   const std::string& member_id, metadata::OpDone done) override {
     options.push_back(option + "=" + value + "@" + member_id);
