@@ -407,9 +407,9 @@ void GroupController::check_majority(int64_t now_ms) {
   exit_action_applied_ = applies;  // for the log only: route_access() decides
   publish();
   if (!applies) {
-    const std::string back = fmt::format(
-        "a majority of view {} is reachable again: routes serve the group again",
-        to_string(state_.view_id));
+    const std::string back =
+        fmt::format("a majority of view {} is reachable again: routes serve the group again",
+                    to_string(state_.view_id));
     logger_.info("group: {}", back);
     record(GroupEvent{.kind = "majority_back", .reason = back, .text = back});
     return;

@@ -248,7 +248,7 @@ class GroupController final : public GroupService {
   int64_t op_failures_ = 0;
   MonitorStats stats_;
   std::map<std::string, std::string> said_;  // say(): a keyed note → its last text
-  EventHistory events_;                       // decided entries and notes, for watchers
+  EventHistory events_;                      // decided entries and notes, for watchers
   uv_timer_t step_timer_{};
   bool step_timer_open_ = false;
   bool started_ = false;

@@ -57,7 +57,8 @@ std::optional<What> what_of(const Entry& entry, const GroupState& after) {
           return What{"failover_waiting", "", e.reason};
         } else if constexpr (std::is_same_v<E, FailoverDecided>) {
           return What{"failover_decided", e.winner,
-                      "it must hold " + (e.target.empty() ? std::string("nothing more") : e.target) +
+                      "it must hold " +
+                          (e.target.empty() ? std::string("nothing more") : e.target) +
                           (e.may_lose.empty() ? "" : "; may be lost: " + e.may_lose)};
         } else if constexpr (std::is_same_v<E, MembersForced>) {
           return What{"forced", "", "the view becomes " + e.members};

@@ -20,17 +20,17 @@
 namespace grouter::metadata {
 
 struct GroupEvent {
-  uint64_t id = 0;       // 1, 2, ... in the order of this run of grouter (EventHistory::add)
-  int64_t time_ms = 0;   // epoch ms
+  uint64_t id = 0;      // 1, 2, ... in the order of this run of grouter (EventHistory::add)
+  int64_t time_ms = 0;  // epoch ms
   // "suspected", "expelled", "elected", "recovered", ... (event_of); the controller's own:
   // "note" and "warning" (its log lines about the group), "operation_failed", "majority_lost",
   // "majority_back".
   std::string kind;
-  std::string member;    // the storage node's name; "" when the event names none
+  std::string member;  // the storage node's name; "" when the event names none
   std::string member_id;
-  std::string view_id;   // the view after the event
-  std::string reason;    // why, in one line ("" when the entry says nothing more)
-  std::string text;      // the log's line for it
+  std::string view_id;  // the view after the event
+  std::string reason;   // why, in one line ("" when the entry says nothing more)
+  std::string text;     // the log's line for it
 
   bool operator==(const GroupEvent&) const = default;
 };

@@ -14,15 +14,12 @@
 namespace grouter {
 
 std::string group_event_json(const metadata::GroupEvent& event) {
-  return nlohmann::json{{"id", event.id},
-                        {"time", format_timestamp(event.time_ms * 1000)},
-                        {"time_ms", event.time_ms},
-                        {"kind", event.kind},
-                        {"member", event.member},
-                        {"member_id", event.member_id},
-                        {"view_id", event.view_id},
-                        {"reason", event.reason},
-                        {"text", event.text}}
+  return nlohmann::json{
+      {"id", event.id},           {"time", format_timestamp(event.time_ms * 1000)},
+      {"time_ms", event.time_ms}, {"kind", event.kind},
+      {"member", event.member},   {"member_id", event.member_id},
+      {"view_id", event.view_id}, {"reason", event.reason},
+      {"text", event.text}}
       .dump();
 }
 
@@ -62,9 +59,9 @@ void GroupEventStreams::open(const http::Request& request, const http::Responder
   if (state_ == State::kClosing || state_ == State::kClosed ||
       streams_.size() >= options_.max_streams) {
     ++stats_.refused;
-    respond(json_response(503, nlohmann::json{{"error", "too many event streams (at most " +
-                                                            std::to_string(options_.max_streams) +
-                                                            ")"}}));
+    respond(json_response(
+        503, nlohmann::json{{"error", "too many event streams (at most " +
+                                          std::to_string(options_.max_streams) + ")"}}));
     return;
   }
   if (state_ == State::kIdle) {
@@ -152,8 +149,9 @@ bool GroupEventStreams::send_event(const std::shared_ptr<http::ResponseStream>& 
   if (!stream->is_open()) return false;
   if (stream->send(frame)) return true;
   ++stats_.dropped;
-  logger_.warning("http: an events stream was closed: its client reads too slowly ({} bytes unsent)",
-                  stream->queued_bytes());
+  logger_.warning(
+      "http: an events stream was closed: its client reads too slowly ({} bytes unsent)",
+      stream->queued_bytes());
   stream->close();
   return false;
 }

@@ -39,7 +39,7 @@ class GroupEventStreams {
     uint64_t tick_ms = 200;
     uint64_t state_interval_ms = 1000;
     uint64_t heartbeat_ms = 15'000;
-    uint64_t retry_ms = 2000;                 // the clients' reconnection delay
+    uint64_t retry_ms = 2000;                  // the clients' reconnection delay
     std::size_t skip_state_bytes = 64 * 1024;  // unsent bytes above which a snapshot is skipped
   };
   struct Stats {

@@ -78,7 +78,7 @@ struct Connection::PendingAnswer final : ResponseSlot {
 
   Connection& connection;  // owns this answer while it is queued
   const Framing framing;
-  std::optional<Response> response;  // set once answered (the head of a streamed answer)
+  std::optional<Response> response;    // set once answered (the head of a streamed answer)
   std::shared_ptr<OpenStream> stream;  // set for a streamed answer
 };
 
@@ -381,9 +381,10 @@ void Connection::on_shutdown(uv_shutdown_t* req, int status) {
 void Connection::on_timer(uv_timer_t* timer) {
   auto* self = static_cast<Connection*>(timer->data);
   self->context_.logger->debug("http: connection {}; closing",
-                               self->stream_                      ? "stream made no progress"
-                               : self->state_ == State::kOpen ? "idle"
-                                                              : "did not close after the final response");
+                               self->stream_ ? "stream made no progress"
+                               : self->state_ == State::kOpen
+                                   ? "idle"
+                                   : "did not close after the final response");
   self->close();
 }
 

@@ -43,7 +43,9 @@ std::string sse_comment(std::string_view text) {
   return ": " + without_line_breaks(text, ' ') + "\n\n";
 }
 
-std::string sse_retry(uint64_t delay_ms) { return fmt::format("retry: {}\n\n", delay_ms); }
+std::string sse_retry(uint64_t delay_ms) {
+  return fmt::format("retry: {}\n\n", delay_ms);
+}
 
 std::optional<uint64_t> parse_last_event_id(std::string_view value) {
   while (!value.empty() && value.front() == ' ') value.remove_prefix(1);

@@ -3,7 +3,8 @@
 "use strict";
 
 const kMaxTimeline = 200;
-const timelineIds = new Set();
+// Events shown, by id and time: a restarted grouter numbers its events from 1 again.
+const timelineKeys = new Set();
 
 function el(tag, text, className) {
   const node = document.createElement(tag);
@@ -86,10 +87,12 @@ function renderState(state) {
 }
 
 function addEvent(event) {
-  if (timelineIds.has(event.id)) return;
-  timelineIds.add(event.id);
+  const key = event.id + "@" + event.time_ms;
+  if (timelineKeys.has(key)) return;
+  timelineKeys.add(key);
   const li = el("li");
   li.dataset.id = event.id;
+  li.dataset.key = key;
   li.dataset.kind = event.kind;
   li.dataset.member = event.member;
   const time = el("time", event.time.replace("T", " ").replace(/\.\d+Z$/, "Z"));
@@ -102,7 +105,7 @@ function addEvent(event) {
   const list = document.getElementById("timeline");
   list.prepend(li);  // newest first
   while (list.children.length > kMaxTimeline) {
-    timelineIds.delete(Number(list.lastElementChild.dataset.id));
+    timelineKeys.delete(list.lastElementChild.dataset.key);
     list.lastElementChild.remove();
   }
 }

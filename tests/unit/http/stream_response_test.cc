@@ -80,7 +80,9 @@ TEST_F(HttpServerTest, StreamQueuedBehindAPendingAnswerFollowsIt) {
     ASSERT_TRUE(side.wait_until([&] { return s.streams_.size() == 1; }));
     side.on_loop([&] { EXPECT_TRUE(s.streams_[0]->send("early\n")); });
     EXPECT_FALSE(client.readable_within(50));  // nothing before the first answer
-    side.on_loop([&] { s.parked_.at(0)(Response{.status = 200, .content_type = "text/plain", .body = "first"}); });
+    side.on_loop([&] {
+      s.parked_.at(0)(Response{.status = 200, .content_type = "text/plain", .body = "first"});
+    });
     auto first = client.read_response();
     ASSERT_TRUE(first);
     EXPECT_EQ(first->body, "first");
@@ -133,30 +135,33 @@ TEST_F(HttpServerTest, ClientThatNeverReadsIsRefusedThenClosed) {
   Limits limits;
   limits.max_stream_queue_bytes = 64 * 1024;
   limits.idle_timeout_ms = 300;  // a stalled stream closes after this
-  serve(s.handler(), [&](ClientSide& side) {
-    TestClient client("127.0.0.1", side.port());
-    ASSERT_TRUE(client.send("GET /stream HTTP/1.1\r\n\r\n"));
-    ASSERT_TRUE(side.wait_until([&] { return s.streams_.size() == 1; }));
-    const std::string piece(16 * 1024, 'x');
-    std::size_t sent = 0;
-    int idle_rounds = 0;
-    // Each round sends until send() refuses; the kernel's socket buffers take some between
-    // rounds, until they are full and rounds in a row send nothing.
-    for (int round = 0; round < 5000 && idle_rounds < 5; ++round) {
-      side.on_loop([&] {
-        std::size_t this_round = 0;
-        while (s.streams_[0]->send(piece)) this_round += piece.size();
-        EXPECT_LE(s.streams_[0]->queued_bytes(), limits.max_stream_queue_bytes);
-        sent += this_round;
-        idle_rounds = this_round == 0 ? idle_rounds + 1 : 0;
-      });
-      if (idle_rounds > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    EXPECT_EQ(idle_rounds, 5);
-    EXPECT_LT(sent, 64u * 1024 * 1024) << "the queue is not bounded";
-    // No byte is written for idle_timeout_ms: the connection closes.
-    ASSERT_TRUE(side.wait_until([&] { return !s.streams_[0]->is_open(); }));
-  }, limits);
+  serve(
+      s.handler(),
+      [&](ClientSide& side) {
+        TestClient client("127.0.0.1", side.port());
+        ASSERT_TRUE(client.send("GET /stream HTTP/1.1\r\n\r\n"));
+        ASSERT_TRUE(side.wait_until([&] { return s.streams_.size() == 1; }));
+        const std::string piece(16 * 1024, 'x');
+        std::size_t sent = 0;
+        int idle_rounds = 0;
+        // Each round sends until send() refuses; the kernel's socket buffers take some between
+        // rounds, until they are full and rounds in a row send nothing.
+        for (int round = 0; round < 5000 && idle_rounds < 5; ++round) {
+          side.on_loop([&] {
+            std::size_t this_round = 0;
+            while (s.streams_[0]->send(piece)) this_round += piece.size();
+            EXPECT_LE(s.streams_[0]->queued_bytes(), limits.max_stream_queue_bytes);
+            sent += this_round;
+            idle_rounds = this_round == 0 ? idle_rounds + 1 : 0;
+          });
+          if (idle_rounds > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        EXPECT_EQ(idle_rounds, 5);
+        EXPECT_LT(sent, 64u * 1024 * 1024) << "the queue is not bounded";
+        // No byte is written for idle_timeout_ms: the connection closes.
+        ASSERT_TRUE(side.wait_until([&] { return !s.streams_[0]->is_open(); }));
+      },
+      limits);
 }
 
 }  // namespace

@@ -46,8 +46,11 @@ class EventsGroup final : public metadata::GroupService {
   }
 
   void add(const std::string& kind, const std::string& member, const std::string& reason) {
-    history_.add(metadata::GroupEvent{.time_ms = 1'700'000'000'123, .kind = kind, .member = member,
-                                      .view_id = "1:2", .reason = reason});
+    history_.add(metadata::GroupEvent{.time_ms = 1'700'000'000'123,
+                                      .kind = kind,
+                                      .member = member,
+                                      .view_id = "1:2",
+                                      .reason = reason});
   }
 
   std::shared_ptr<const metadata::GroupState> state_ = std::make_shared<metadata::GroupState>();
@@ -102,9 +105,12 @@ class GroupEventStreamsTest : public HttpServerTest {
                      const std::function<void(ClientSide&, GroupEventStreams&)>& client,
                      http::Limits limits = {}) {
     int snapshots = 0;
-    GroupEventStreams streams(&loop_, Logger(), &group, [&] {
-      return json{{"snapshot", ++snapshots}}.dump();
-    }, options);
+    GroupEventStreams streams(
+        &loop_, Logger(), &group,
+        [&] {
+          return json{{"snapshot", ++snapshots}}.dump();
+        },
+        options);
     serve(
         http::AsyncHandler([&](const http::Request& request, http::Responder respond) {
           streams.open(request, respond);
