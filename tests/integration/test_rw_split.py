@@ -152,26 +152,33 @@ def test_before_waits_on_the_secondary_for_what_the_group_committed(split_group)
     reader = connect(g, "rw_before")
     assert server(reader) in kSecondaries  # opens the secondary leg
     held = HeldAppliers(sb)
-    result = {}
     try:
         writer = connect(g, "primary")  # another session's write, acknowledged by the primary
         query(writer, "INSERT INTO split VALUES (200)")
         writer.close()
-
-        def read():
-            result["row"] = count_where(reader, 200)
-        t = threading.Thread(target=read)
-        t.start()
-        # The read waits on the secondary (MASTER_GTID_WAIT) until its applier may go on.
-        wait_until(lambda: any(gtid_waits_on(sb, [i]) for i in kSecondaries), 10,
-                   "the BEFORE read to wait")
-        assert "row" not in result
+        read = WaitingRead(sb, reader, 200)
     finally:
         held.release()
-    t.join(20)
-    server_id, seen = result["row"]
-    assert server_id in kSecondaries and seen == 1, result
+    server_id, seen = read.result()
+    assert server_id in kSecondaries and seen == 1
     reader.close()
+
+
+class WaitingRead:
+    """Reads key through conn in a thread, and checks that the read waits on a secondary
+    (MASTER_GTID_WAIT) without an answer while its applier is held."""
+
+    def __init__(self, sb, conn, key):
+        self.row = {}
+        self.thread = threading.Thread(target=lambda: self.row.update(row=count_where(conn, key)))
+        self.thread.start()
+        wait_until(lambda: any(gtid_waits_on(sb, [i]) for i in kSecondaries), 10,
+                   "the BEFORE read to wait on a secondary")
+        assert "row" not in self.row
+
+    def result(self):
+        self.thread.join(20)
+        return self.row["row"]
 
 
 def test_before_on_a_route_to_one_secondary(split_group):
@@ -183,26 +190,17 @@ def test_before_on_a_route_to_one_secondary(split_group):
     stale = connect(g, "ro_t", io_timeout=60)
     query(stale, "SET @@SESSION.group_replication_consistency = 'EVENTUAL'")
     held = HeldAppliers(sb)
-    result = {}
     try:
         writer = connect(g, "primary")
         query(writer, "INSERT INTO split VALUES (210)")
         writer.close()
         server_id, seen = count_where(stale, 210)
         assert server_id in kSecondaries and seen == 0  # EVENTUAL: the held secondary as it is
-
-        def read():
-            result["row"] = count_where(reader, 210)
-        t = threading.Thread(target=read)
-        t.start()
-        wait_until(lambda: any(gtid_waits_on(sb, [i]) for i in kSecondaries), 10,
-                   "the BEFORE read to wait on its secondary")
-        assert "row" not in result
+        read = WaitingRead(sb, reader, 210)
     finally:
         held.release()
-    t.join(20)
-    server_id, seen = result["row"]
-    assert server_id in kSecondaries and seen == 1, result
+    server_id, seen = read.result()
+    assert server_id in kSecondaries and seen == 1
 
     # The session's own level: BEFORE on the default route, and the wait's timeout.
     query(stale, "SET @@SESSION.group_replication_consistency = 'BEFORE'")
