@@ -1,8 +1,9 @@
 // Logging facade: every component receives a Logger (never a global) and logs through it.
 // A Logger is cheap to copy and safe to use from any thread; the sink (stderr or a file) is chosen
-// once at start-up by router/.
+// once at start-up by router/. A file sink can be reopened (after logrotate moved the file away).
 #pragma once
 
+#include <expected>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -10,6 +11,8 @@
 #include <spdlog/logger.h>
 
 namespace grouter {
+
+class ReopenableFileSink;  // logging.cc
 
 enum class LogLevel { kDebug, kInfo, kWarning, kError };
 
@@ -45,8 +48,14 @@ class Logger {
     if (sink_) sink_->flush();
   }
 
+  // Opens FOLDER/grouter.log again by name (a new file if it was moved away) and writes there from
+  // now on; the old file is closed once no thread writes to it. On failure the old file stays in
+  // use and the error names the cause. Nothing to do (success) when logging to stderr.
+  [[nodiscard]] std::expected<void, std::string> reopen() const;
+
  private:
   std::shared_ptr<spdlog::logger> sink_;
+  std::shared_ptr<ReopenableFileSink> file_;  // null when logging to stderr
 };
 
 }  // namespace grouter

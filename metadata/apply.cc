@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <set>
 
+#include "metadata/group_options.h"
 #include "metadata/gtid.h"
 #include "metadata/member_id.h"
 #include "metadata/metadata_error.h"
@@ -51,6 +52,16 @@ void leave_view(GroupState& state, Member& member, MemberState to, std::string r
   ++state.view_id.seq;
 }
 
+// MEMBER becomes TO with REASON: out of the view if it was in it (a view change).
+void leave_view_if_in(GroupState& state, Member& member, MemberState to, const std::string& reason) {
+  if (member.in_view) {
+    leave_view(state, member, to, reason);
+  } else {
+    member.state = to;
+    member.state_reason = reason;
+  }
+}
+
 class Applier {
  public:
   explicit Applier(GroupState state) : state_(std::move(state)) {}
@@ -92,7 +103,7 @@ class Applier {
       m.member_id = e.node.member_id;
       m.host = e.node.host;
       m.port = e.node.port;
-      m.weight = e.node.weight;
+      if (!m.weight_set) m.weight = e.node.weight;  // the operator's weight wins
       return finish();
     }
     if (state_.members.size() >= kMaxGroupMembers) return fail(MetadataErrc::kGroupFull);
@@ -161,12 +172,7 @@ class Applier {
 
   Result operator()(const MemberError& e) {
     return with_member(e.member_id, [&](Member& m) -> std::error_code {
-      if (m.in_view) {
-        leave_view(state_, m, MemberState::kError, e.reason);
-      } else {
-        m.state = MemberState::kError;
-        m.state_reason = e.reason;
-      }
+      leave_view_if_in(state_, m, MemberState::kError, e.reason);
       if (e.errant) m.errant = true;
       if (e.recovery_failed) ++m.rejoin_failures;
       return {};
@@ -327,6 +333,45 @@ class Applier {
     if (e.weight > kMaxMemberWeight) return fail(MetadataErrc::kInvalidWeight);
     return with_member(e.member_id, [&](Member& m) -> std::error_code {
       m.weight = e.weight;
+      m.weight_set = true;
+      return {};
+    });
+  }
+
+  Result operator()(const OptionChanged& e) {
+    if (!state_.bootstrapped()) return fail(MetadataErrc::kNotBootstrapped);
+    auto checked = check_option(e.option, e.value);
+    if (!checked || checked->option != e.option || checked->value != e.value ||
+        e.option == "member_weight")
+      return fail(MetadataErrc::kInvalidOption);
+    auto it = std::find_if(state_.options.begin(), state_.options.end(),
+                           [&](const DecidedOption& o) { return o.name == e.option; });
+    if (it != state_.options.end()) {
+      it->value = e.value;
+    } else {
+      state_.options.push_back(DecidedOption{e.option, e.value});
+      std::sort(state_.options.begin(), state_.options.end(),
+                [](const DecidedOption& a, const DecidedOption& b) { return a.name < b.name; });
+    }
+    return finish();
+  }
+
+  Result operator()(const MemberStopped& e) {
+    if (state_.primary == e.member_id) return fail(MetadataErrc::kIsPrimary);
+    return with_member(e.member_id, [&](Member& m) -> std::error_code {
+      leave_view_if_in(state_, m, MemberState::kOffline, e.reason);
+      m.stopped = true;
+      return {};
+    });
+  }
+
+  Result operator()(const MemberStarted& e) {
+    return with_member(e.member_id, [&](Member& m) -> std::error_code {
+      if (m.in_view) return make_error_code(MetadataErrc::kNotStopped);
+      m.stopped = false;
+      m.errant = false;
+      m.rejoin_failures = 0;
+      if (m.state == MemberState::kOffline) m.state_reason.clear();
       return {};
     });
   }

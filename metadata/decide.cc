@@ -6,6 +6,7 @@
 #include "metadata/apply.h"
 #include "metadata/election.h"
 #include "metadata/member_id.h"
+#include "metadata/member_ops.h"
 #include "metadata/quorum.h"
 
 namespace grouter::metadata {
@@ -88,7 +89,9 @@ class Decider {
       restore_primary();
       return std::move(out_);
     }
-    if (start_switchover() || check_view_members()) return std::move(out_);
+    if (start_switchover()) return std::move(out_);
+    stop_requested_members();
+    if (check_view_members()) return std::move(out_);
     admit_returning();
     return std::move(out_);
   }
@@ -177,6 +180,17 @@ class Decider {
   // 1. bootstrap
 
   void try_bootstrap() {
+    if (!seen_.bootstrap_with.empty()) {
+      bootstrap_on(seen_.bootstrap_with);
+      return;
+    }
+    if (!config_.start_on_boot) {
+      note(Level::kInfo, "bootstrap",
+           "no group state in " + config_.state_folder +
+               " and start_on_boot=OFF: waiting for the operator's bootstrap (SET GLOBAL "
+               "group_replication_bootstrap_group=ON; START GROUP_REPLICATION on one member)");
+      return;
+    }
     if (!config_.bootstrap_group) {
       note(Level::kInfo, "bootstrap",
            "no group state in " + config_.state_folder +
@@ -191,6 +205,30 @@ class Decider {
                std::to_string(answered) + " of " + std::to_string(config_.nodes.size()) + ")");
       return;
     }
+    (void)record_bootstrap();
+  }
+
+  // The operator's bootstrap on NAME, once it answers: the group, and with start_on_boot=OFF the
+  // other nodes stopped until each is started.
+  void bootstrap_on(const std::string& name) {
+    bool answered = false;
+    for (const NodeRef& node : nodes()) {
+      if (node.config->name == name) answered = node.seen->answered;
+    }
+    if (!answered) {
+      note(Level::kInfo, "bootstrap", "bootstrap on " + name + ": waiting for it to answer");
+      return;
+    }
+    if (!record_bootstrap() || config_.start_on_boot) return;
+    for (const Member& m : GroupState(state_).members) {
+      if (m.name != name) {
+        propose(MemberStopped{m.member_id, "not started (start_on_boot=OFF): START "
+                                           "GROUP_REPLICATION joins it"});
+      }
+    }
+  }
+
+  bool record_bootstrap() {
     Bootstrap b;
     b.group_name = config_.group_name;
     b.single_primary_mode = config_.single_primary_mode;
@@ -200,8 +238,8 @@ class Decider {
       nc.member_id = make_member_id(random_);
       b.nodes.push_back(std::move(nc));
     }
-    if (!propose(b)) return;
-    (void)propose(TermBegun{state_.term + 1});
+    if (!propose(b)) return false;
+    return propose(TermBegun{state_.term + 1});
   }
 
   // -------------------------------------------------------------------------------------------
@@ -360,10 +398,14 @@ class Decider {
   // Forms the group over the nodes that answer and meet the requirements, once a majority of
   // the configured nodes do: keeps the primary they already replicate from, or elects one.
   void form_over_nodes() {
+    if (!seen_.bootstrap_with.empty()) {
+      form_on(seen_.bootstrap_with);
+      return;
+    }
     std::vector<NodeRef> candidates;
     for (const NodeRef& node : nodes()) {
       const Member* m = member(node);
-      if (m == nullptr || !fresh(node) || m->errant) continue;
+      if (m == nullptr || !fresh(node) || m->errant || m->stopped) continue;
       if (auto unmet = unmet_requirement(*node.seen->facts)) {
         if (m->state != MemberState::kError || m->state_reason != *unmet)
           propose(MemberError{m->member_id, *unmet});
@@ -418,6 +460,25 @@ class Decider {
           "advanced nodes");
   }
 
+  // The operator's bootstrap on NAME: it forms the group alone (started first if it was stopped).
+  void form_on(const std::string& name) {
+    for (const NodeRef& node : nodes()) {
+      const Member* m = member(node);
+      if (node.config->name != name || m == nullptr) continue;
+      if (!fresh(node)) {
+        note(Level::kInfo, "bootstrap", "bootstrap on " + name + ": waiting for a fresh probe");
+        return;
+      }
+      if (auto unmet = unmet_requirement(*node.seen->facts)) {
+        note(Level::kWarning, "bootstrap", "bootstrap on " + name + ": " + *unmet);
+        return;
+      }
+      if (m->stopped && !propose(MemberStarted{m->member_id})) return;
+      start(OpKind::kFormGroup, name, "", "bootstrapped by the operator (START GROUP_REPLICATION)");
+      return;
+    }
+  }
+
   // GR's rule among the nodes whose executed set covers every other's (among all candidates
   // when none does); nullopt when the rule picks nobody.
   std::optional<std::string> elect_most_advanced(const std::vector<NodeRef>& candidates) {
@@ -462,6 +523,17 @@ class Decider {
     auto target = by_id(*seen_.switchover_to);
     return start(OpKind::kSwitchOver, target ? target->config->name : "", *seen_.switchover_to,
                  "set_as_primary");
+  }
+
+  // The operator's stops, each checked again on the state as it is now.
+  void stop_requested_members() {
+    for (const std::string& id : seen_.stop_requested) {
+      const Member* m = state_.find(id);
+      if (m == nullptr || m->stopped || state_.primary == id) continue;
+      auto plan = plan_stop(state_, *m, config_.nodes.size());
+      if (!plan) continue;  // the controller answers with the refusal
+      propose(MemberStopped{id, "stopped by the operator (STOP GROUP_REPLICATION)"});
+    }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -701,6 +773,16 @@ class Decider {
       const Member* m = member(node);
       if (m == nullptr || m->in_view || m->member_id.empty()) continue;
       const std::string id = m->member_id;
+      if (m->stopped) {
+        // Out on purpose: what it received stays final (the failover rule counts it a possible
+        // holder) and it takes nothing new.
+        const auto& r = fresh(node) ? node.seen->facts->replica : std::nullopt;
+        if (r && r->io_running != "No") {
+          return start(OpKind::kStopReceiving, "", "", node.config->name + " is stopped",
+                       {node.config->name});
+        }
+        continue;
+      }
       if (!node.seen->answered && !node.seen->probe_error.empty()) {
         const std::string reason = "cannot probe the node: " + node.seen->probe_error;
         if (m->state != MemberState::kError || m->state_reason != reason)

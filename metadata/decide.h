@@ -14,7 +14,9 @@
 // the controller must propose them; it stops at the first operation.
 //
 // In order of priority, each time:
-//  1. bootstrap: no group state, bootstrap_group=ON, a majority of the configured nodes answer;
+//  1. bootstrap: no group state, bootstrap_group=ON and start_on_boot=ON, a majority of the
+//     configured nodes answer; or the operator's bootstrap on one node that answers (with
+//     start_on_boot=OFF the other nodes are recorded stopped, until each is started);
 //  2. members the detector suspects become UNREACHABLE, members it no longer suspects are
 //     reachable again; versions observed;
 //  3. expel: a member due for expel leaves the view, only while a majority of the view is
@@ -24,11 +26,12 @@
 //  5. a suspected primary: the other members stop receiving from it (once their receivers run);
 //  6. no primary: form the group over the nodes, or fail over (FailoverStarted first; without a
 //     majority FailoverWaiting says why);
-//  7. a requested switchover;
+//  7. a requested switchover; the operator's stops (MemberStopped, never of the primary);
 //  8. members of the view, the primary first: a primary back read-only (restarted) leaves the
 //     view for the failover rule; semi-sync guards; recovery progress and failures, errors of
 //     the replication threads, errant writes on a secondary, repointing;
-//  9. nodes outside the view that answer: requirements checked, then rejoined.
+//  9. nodes outside the view that answer: a stopped one's receiver stopped (it stays out);
+//     others' requirements checked, then rejoined.
 //
 // Every operation carries the term it was decided in; the runner drops one of an older term.
 #pragma once
@@ -61,6 +64,10 @@ enum class ExitAction { kOfflineMode, kReadOnly, kAbortServer };
 struct ControllerConfig {
   std::string group_name;
   bool bootstrap_group = false;
+  // OFF: a group not yet bootstrapped waits for the operator's bootstrap (GroupService::
+  // bootstrap_group), and the other nodes stay stopped until each is started (start_member), as
+  // GR's members do without start_on_boot. A group already in the log goes on as decided.
+  bool start_on_boot = true;
   bool single_primary_mode = true;
   std::string cluster_user;
   std::string cluster_password;
@@ -70,6 +77,7 @@ struct ControllerConfig {
   // promoted). Otherwise (BEFORE_ON_PRIMARY_FAILOVER and stronger) only once it has applied its
   // backlog and is writable; primary-route connections wait until then.
   bool eventual = false;
+  std::string consistency = "BEFORE_ON_PRIMARY_FAILOVER";  // GR's name; eventual follows it
   FailureDetectorConfig detector;
   // 0: wait for ever. Otherwise, once a majority of the view has been unreachable this long,
   // exit_action applies to the routes until a majority is back (kAbortServer: on_abort runs).
@@ -109,6 +117,12 @@ struct Observations {
   std::map<std::string, std::string> suspected;
   std::set<std::string> expel_due;
   std::optional<std::string> switchover_to;  // an operator's set_as_primary, not yet run
+  // The operator's STOP GROUP_REPLICATION on members that are not the primary (member_ids),
+  // recorded (MemberStopped) once member_ops.h's plan_stop() allows it.
+  std::set<std::string> stop_requested;
+  // The operator's bootstrap (GroupService::bootstrap_group): the node (a name) that forms the
+  // group, while it is not bootstrapped or its view is empty.
+  std::string bootstrap_with;
   int64_t no_majority_since_ms = 0;          // 0: a majority of the view is reachable
   int64_t epoch_ms = 0;                      // for the view id's fixed part at bootstrap
 };

@@ -13,7 +13,7 @@ constexpr std::array<std::string_view, std::variant_size_v<Entry>> kEntryTypes =
     "member_error",     "primary_elected",  "member_version_observed", "member_weight_changed",
     "term_begun",       "failover_started", "failover_waiting",        "failover_decided",
     "members_forced",   "recovery_started", "recovery_failed",         "recovery_paused",
-    "own_writes_recorded",
+    "own_writes_recorded", "option_changed",   "member_stopped",          "member_started",
 };
 
 }  // namespace

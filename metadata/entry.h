@@ -128,6 +128,35 @@ struct MemberWeightChanged {
   bool operator==(const MemberWeightChanged&) const = default;
 };
 
+// An option the operator changed at run time (SET GLOBAL group_replication_OPTION = VALUE): GR's
+// name without the prefix and the canonical value group_options.h's check_option() gives. Not
+// member_weight (MemberWeightChanged).
+struct OptionChanged {
+  std::string option;
+  std::string value;
+
+  bool operator==(const OptionChanged&) const = default;
+};
+
+// STOP GROUP_REPLICATION on a member: OFFLINE with the reason, out of the view if it was in it (a
+// view change), and stopped: not rejoined until MemberStarted. Not the primary (a switchover
+// comes first).
+struct MemberStopped {
+  std::string member_id;
+  std::string reason;
+
+  bool operator==(const MemberStopped&) const = default;
+};
+
+// START GROUP_REPLICATION on a member outside the view: no longer stopped, and tried again as a
+// new start would (failed rejoins and the errant mark cleared); it joins through distributed
+// recovery.
+struct MemberStarted {
+  std::string member_id;
+
+  bool operator==(const MemberStarted&) const = default;
+};
+
 // A grouter instance starts leading: the log's term rises (it must be higher than the last).
 struct TermBegun {
   uint64_t term = 0;
@@ -217,13 +246,15 @@ using Entry = std::variant<Bootstrap, MemberAdded, MemberJoined, MemberOnline, M
                            MemberReachable, MemberExpelled, MemberLeft, MemberError, PrimaryElected,
                            MemberVersionObserved, MemberWeightChanged, TermBegun, FailoverStarted,
                            FailoverWaiting, FailoverDecided, MembersForced, RecoveryStarted,
-                           RecoveryFailed, RecoveryPaused, OwnWritesRecorded>;
+                           RecoveryFailed, RecoveryPaused, OwnWritesRecorded, OptionChanged,
+                           MemberStopped, MemberStarted>;
 
 // The entry's type as the log encoding names it: "bootstrap", "member_added", "member_joined",
 // "member_online", "member_suspected", "member_reachable", "member_expelled", "member_left",
 // "member_error", "primary_elected", "member_version_observed", "member_weight_changed",
 // "term_begun", "failover_started", "failover_waiting", "failover_decided", "members_forced",
-// "recovery_started", "recovery_failed", "recovery_paused", "own_writes_recorded".
+// "recovery_started", "recovery_failed", "recovery_paused", "own_writes_recorded",
+// "option_changed", "member_stopped", "member_started".
 [[nodiscard]] std::string_view entry_type(const Entry& entry);
 
 }  // namespace grouter::metadata

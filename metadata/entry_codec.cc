@@ -32,14 +32,16 @@ void fields(Io& io, MemberAdded& e) {
 // Entries that name one member and nothing else.
 template <typename Io, typename E>
 requires std::same_as<E, MemberJoined> || std::same_as<E, MemberOnline> ||
-    std::same_as<E, MemberSuspected> || std::same_as<E, MemberReachable>
+    std::same_as<E, MemberSuspected> || std::same_as<E, MemberReachable> ||
+    std::same_as<E, MemberStarted>
 void fields(Io& io, E& e) {
   io("member_id", e.member_id);
 }
 
 // Entries that name one member and say why.
 template <typename Io, typename E>
-requires std::same_as<E, MemberExpelled> || std::same_as<E, MemberLeft>
+requires std::same_as<E, MemberExpelled> || std::same_as<E, MemberLeft> ||
+    std::same_as<E, MemberStopped>
 void fields(Io& io, E& e) {
   io("member_id", e.member_id);
   io("reason", e.reason);
@@ -97,6 +99,12 @@ template <typename Io>
 void fields(Io& io, MemberWeightChanged& e) {
   io("member_id", e.member_id);
   io("weight", e.weight);
+}
+
+template <typename Io>
+void fields(Io& io, OptionChanged& e) {
+  io("option", e.option);
+  io("value", e.value);
 }
 
 template <typename Io>

@@ -89,6 +89,8 @@ class FailureDetector {
   [[nodiscard]] std::optional<int64_t> next_deadline_ms() const;
 
   bool suspected(const std::string& member_id) const;
+  // New timings (member_expel_timeout set at run time): deadlines follow from the next tick.
+  void set_config(FailureDetectorConfig config) { config_ = config; }
 
  private:
   struct Watch {

@@ -45,6 +45,12 @@ std::string describe(const Entry& entry) {
           return "primary " + e.member_id.value_or("(none)") + ": " + e.reason;
         } else if constexpr (std::is_same_v<E, MemberVersionObserved>) {
           return "member " + e.member_id + " runs " + e.version;
+        } else if constexpr (std::is_same_v<E, OptionChanged>) {
+          return "group_replication_" + e.option + " = " + e.value;
+        } else if constexpr (std::is_same_v<E, MemberStopped>) {
+          return "member " + e.member_id + " stopped (OFFLINE): " + e.reason;
+        } else if constexpr (std::is_same_v<E, MemberStarted>) {
+          return "member " + e.member_id + " started: it joins through distributed recovery";
         } else if constexpr (std::is_same_v<E, MemberWeightChanged>) {
           return "member " + e.member_id + " weight " + std::to_string(e.weight);
         } else if constexpr (std::is_same_v<E, TermBegun>) {
@@ -82,7 +88,8 @@ GroupController::GroupController(uv_loop_t* loop, Logger logger, ControllerConfi
                                  PublishState publish)
     : loop_(loop),
       logger_(std::move(logger)),
-      config_(std::move(config)),
+      file_config_(std::move(config)),
+      config_(file_config_),
       publish_(std::move(publish)),
       detector_(config_.detector),
       random_(std::random_device{}() ^ (static_cast<uint64_t>(std::random_device{}()) << 32)) {
@@ -132,7 +139,7 @@ std::expected<std::unique_ptr<GroupController>, std::string> GroupController::op
       if (known != nullptr && !known->member_id.empty() &&
           (known->in_view ||
            (known->host == node->config.host && known->port == node->config.port &&
-            known->weight == node->config.weight))) {
+            (known->weight_set || known->weight == node->config.weight)))) {
         continue;
       }
       NodeConfig added = node->config;
@@ -148,6 +155,7 @@ std::expected<std::unique_ptr<GroupController>, std::string> GroupController::op
   if (raw->state_.bootstrapped() && !raw->propose(TermBegun{raw->state_.term + 1})) {
     return std::unexpected("cannot record a new term in the group log");
   }
+  raw->say_overrides();
   raw->publish();
   return self;
 }
@@ -171,6 +179,7 @@ void GroupController::on_apply(std::string_view bytes) {
   for (auto& node : nodes_) {
     if (const Member* m = member(*node)) node->config.member_id = m->member_id;
   }
+  if (std::holds_alternative<OptionChanged>(*entry)) apply_decided_options();
 }
 
 bool GroupController::propose(const Entry& entry) {
@@ -453,6 +462,7 @@ void GroupController::close(std::function<void()> on_closed) {
     done(std::unexpected(
         SwitchoverFailure{SwitchoverFailure::Kind::kUnavailable, "grouter is stopping"}));
   }
+  fail_pending_ops("grouter is stopping");
   if (pending_force_) {
     auto done = std::move(pending_force_);
     pending_force_ = nullptr;

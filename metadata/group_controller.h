@@ -71,6 +71,14 @@ class GroupController final : public GroupService {
   std::vector<MemberProgress> member_progress() const override;
   void set_as_primary(const std::string& member_id, SwitchoverDone done) override;
   void force_members(const std::vector<std::string>& members, ForceDone done) override;
+  // The operator's statements (group_controller_admin.cc).
+  void set_option(const std::string& option, const std::string& value,
+                  const std::string& member_id, OpDone done) override;
+  void stop_member(const std::string& member_id, OpDone done) override;
+  void start_member(const std::string& member_id, OpDone done) override;
+  void bootstrap_group(const std::string& member_id, OpDone done) override;
+  std::vector<std::pair<std::string, std::string>> variables(
+      const std::string& member_id) const override;
 
  private:
   using SqlResult = std::expected<sql::ResultSet, sql::SqlError>;
@@ -103,12 +111,27 @@ class GroupController final : public GroupService {
     SwitchoverDone done;
   };
 
+  // An operator's stop or bootstrap, answered once the decided state shows it done.
+  struct PendingOp {
+    std::string member_id;  // a member_id; a node name for a bootstrap
+    OpDone done;
+  };
+
   GroupController(uv_loop_t* loop, Logger logger, ControllerConfig config, PublishState publish);
 
   // Log and state.
   void on_apply(std::string_view bytes);
   bool propose(const Entry& entry);
   void publish();
+  // config_ from the file's settings and the decided options; the detector follows.
+  void apply_decided_options();
+  // At start: one line for each decided value that overrides the configuration file's.
+  void say_overrides();
+  // Answers the operator's stops and bootstrap that the state shows done or refuses now.
+  void answer_pending_ops();
+  void fail_pending_ops(const std::string& why);
+  // The [storage_node:NAME] of a member (member_id or name), or nullptr.
+  const NodeConfig* configured_node(const std::string& id_or_name) const;
   const Member* member(const Node& node) const;
   Node* node_by_id(const std::string& member_id);
   Node* node_by_name(const std::string& name);
@@ -191,7 +214,8 @@ class GroupController final : public GroupService {
 
   uv_loop_t* const loop_;
   const Logger logger_;
-  const ControllerConfig config_;
+  const ControllerConfig file_config_;  // as the configuration file gives it
+  ControllerConfig config_;             // with the decided options (group_options.h)
   const PublishState publish_;
   std::unique_ptr<group::GroupLog> log_;
   GroupState state_;
@@ -208,6 +232,8 @@ class GroupController final : public GroupService {
   bool exit_action_applied_ = false;  // as last logged (route_access() decides)
   std::function<void()> on_abort_;
   ForceDone pending_force_;           // force_members answers once its failover decides
+  std::vector<PendingOp> pending_stops_;  // at most one per member (kMaxGroupMembers)
+  std::optional<PendingOp> pending_bootstrap_;
   int64_t failover_retry_at_ms_ = 0;  // epoch ms: a waiting failover reads again then
   // The operations running (decide.h's InFlight: fences may run beside another operation).
   std::map<uint64_t, Operation> running_;

@@ -37,6 +37,8 @@ Observations GroupController::observations() const {
   }
   seen.expel_due = expel_due_;
   if (switchover_) seen.switchover_to = switchover_->member_id;
+  for (const PendingOp& p : pending_stops_) seen.stop_requested.insert(p.member_id);
+  if (pending_bootstrap_) seen.bootstrap_with = pending_bootstrap_->member_id;
   seen.no_majority_since_ms = no_majority_since_ms_;
   seen.epoch_ms = epoch_ms();
   return seen;
@@ -49,6 +51,7 @@ void GroupController::step() {
     switchover_.reset();
     done({});
   }
+  answer_pending_ops();  // refused now, or done since
   const int64_t now = epoch_ms();
   InFlight in_flight;
   for (const auto& [id, op] : running_) in_flight.running.push_back(op);
@@ -66,6 +69,7 @@ void GroupController::step() {
     const int64_t detector_now = monotonic_ms();
     for (const Member& m : state_.members) (void)detector_.track(m.member_id, detector_now);
   }
+  answer_pending_ops();
   if (d.wake_at_ms != 0) kick(d.wake_at_ms - now);
   if (d.operation) run_operation(*d.operation);
 }

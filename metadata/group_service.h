@@ -1,6 +1,7 @@
 // What the rest of grouter may ask of the group it keeps over the storage nodes: the latest decided
-// state, monitor counters for MySQL Router's metadata-cache REST endpoints, and GR's
-// set_as_primary (a switchover). Implemented by the group controller (metadata/group_controller.h);
+// state, monitor counters for MySQL Router's metadata-cache REST endpoints, GR's set_as_primary (a
+// switchover) and force_members, and GR's operator statements: SET GLOBAL group_replication_*,
+// STOP / START GROUP_REPLICATION on a member, bootstrapping the group, the variables. Implemented by the group controller (metadata/group_controller.h);
 // the REST API and tests use this interface only.
 //
 // Threading: every call is made on the control loop's thread, and callbacks run there.
@@ -11,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "metadata/group_state.h"
@@ -65,6 +67,9 @@ struct ForceResult {
 
 using ForceDone = std::function<void(std::expected<ForceResult, SwitchoverFailure>)>;
 
+// Success: a one-line message for the operator ("member X left the group", ...).
+using OpDone = std::function<void(std::expected<std::string, SwitchoverFailure>)>;
+
 class GroupService {
  public:
   virtual ~GroupService() = default;
@@ -83,6 +88,47 @@ class GroupService {
   // has decided (with what may be lost) or waits anyway. Failures as set_as_primary's
   // (kInvalidRequest: unknown or out-of-view members; kUnavailable: an ONLINE primary).
   virtual void force_members(const std::vector<std::string>& members, ForceDone done) = 0;
+
+  // In the operations below, MEMBER_ID names a member by its member_id or by its storage node's
+  // name ([storage_node:NAME]); a group not yet bootstrapped has names only. Each decision is
+  // recorded in the group log before it acts, and survives a restart.
+
+  // SET GLOBAL group_replication_<option> = value. option is GR's name without the prefix; value is
+  // the SQL value as text (a number, or a name like 'AFTER' / OFFLINE_MODE, unquoted). member_id is
+  // required for per-member options (member_weight) and ignored otherwise. Runtime options:
+  // member_weight, member_expel_timeout, consistency, recovery_retry_count,
+  // recovery_reconnect_interval, exit_state_action, autorejoin_tries, unreachable_majority_timeout.
+  // kInvalidRequest: unknown or read-only option, wrong type or value out of GR's range, unknown
+  // member — the message names which, and the group is unchanged. kUnavailable: the group is not
+  // bootstrapped yet (nothing to record it in). done() once it is recorded and in effect; the
+  // decided value wins over the configuration file's at every later start.
+  virtual void set_option(const std::string& option, const std::string& value,
+                          const std::string& member_id, OpDone done) = 0;
+  // STOP GROUP_REPLICATION on one member: it leaves the group on purpose (GR: OFFLINE, not routed,
+  // not a candidate; the view changes). Stopping the primary first elects another (a safe
+  // switchover, never losing an acknowledged write) or is refused with the reason when it cannot be
+  // done safely. Refused (kUnavailable) when a majority of the view is not reachable, when the view
+  // left would have no reachable majority, or when it would leave the primary without an ONLINE
+  // secondary to acknowledge its writes (semi-sync). A stopped member stays OFFLINE, through
+  // restarts, until start_member. done() once it is out of the view (at once when already stopped).
+  virtual void stop_member(const std::string& member_id, OpDone done) = 0;
+  // START GROUP_REPLICATION on one member: it joins through distributed recovery. done() once the
+  // start is recorded (the member is then RECOVERING, then ONLINE, as its recovery goes). Refused
+  // when it is already in the view (kInvalidRequest) or the group has no member to join
+  // (kUnavailable: bootstrap it).
+  virtual void start_member(const std::string& member_id, OpDone done) = 0;
+  // SET GLOBAL group_replication_bootstrap_group=ON; START GROUP_REPLICATION on that member: forms
+  // the group with it as primary when the group has not been bootstrapped (refused otherwise, as GR
+  // refuses bootstrapping a running group). Also when every member is out of the view (the whole
+  // group was stopped). done() once it is the ONLINE primary.
+  virtual void bootstrap_group(const std::string& member_id, OpDone done) = 0;
+  // Every group_replication_* variable as GR shows it for that member (full names, e.g.
+  // group_replication_member_weight, group_replication_consistency, group_replication_group_name,
+  // group_replication_single_primary_mode, group_replication_member_expel_timeout in GR's unit...),
+  // with the decided current values; secrets never included. An unknown member ("" included):
+  // the group's values, member_weight the default.
+  [[nodiscard]] virtual std::vector<std::pair<std::string, std::string>> variables(
+      const std::string& member_id) const = 0;
 };
 
 }  // namespace grouter::metadata

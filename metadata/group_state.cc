@@ -35,6 +35,10 @@ std::expected<void, std::string> check_member(const GroupState& state, const Mem
                            " was neither ONLINE nor RECOVERING before UNREACHABLE");
   }
   if (m.weight > kMaxMemberWeight) return std::unexpected("member " + m.name + " has weight > 100");
+  if (m.stopped && (m.in_view || m.state != MemberState::kOffline)) {
+    return std::unexpected("member " + m.name + " is stopped but " +
+                           std::string(to_string(m.state)));
+  }
   if (m.role != derived_role(state, m)) {
     return std::unexpected("member " + m.name + " has role " + std::string(to_string(m.role)));
   }

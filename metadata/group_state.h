@@ -53,6 +53,15 @@ struct FailoverRecord {
   bool operator==(const FailoverRecord&) const = default;
 };
 
+// An option the operator set at run time (OptionChanged): GR's name without the prefix and its
+// canonical value (group_options.h). Wins over the configuration file's.
+struct DecidedOption {
+  std::string name;
+  std::string value;
+
+  bool operator==(const DecidedOption&) const = default;
+};
+
 struct GroupState {
   std::string group_name;  // empty until Bootstrap
   bool single_primary_mode = true;
@@ -64,6 +73,7 @@ struct GroupState {
   uint64_t term = 0;
   std::optional<std::string> last_primary;  // the primary before the current one left the view
   std::optional<FailoverRecord> failover;
+  std::vector<DecidedOption> options;  // by name; absent: the configuration file's value
 
   bool bootstrapped() const { return !group_name.empty(); }
   // The member with this member_id, or nullptr (an empty id matches nothing).

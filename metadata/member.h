@@ -82,6 +82,12 @@ struct Member {
   // The newest writes of its own (a GTID position of its server_id only) the group was found to
   // hold; any newer write of its own while it is a secondary is errant. nullopt: none taken yet.
   std::optional<std::string> own_writes;
+  // Stopped by the operator (STOP GROUP_REPLICATION, MemberStopped): OFFLINE and not rejoined
+  // until started again (MemberStarted).
+  bool stopped = false;
+  // member_weight was set by the operator (MemberWeightChanged): the configuration file's no
+  // longer applies (MemberAdded keeps it).
+  bool weight_set = false;
 
   bool operator==(const Member&) const = default;
 };

@@ -56,6 +56,12 @@ class MetadataCategory final : public std::error_category {
         return "force_members must name members of the view";
       case MetadataErrc::kInvalidPosition:
         return "not a GTID position";
+      case MetadataErrc::kInvalidOption:
+        return "unknown option or invalid value";
+      case MetadataErrc::kNotStopped:
+        return "the member is in the view";
+      case MetadataErrc::kIsPrimary:
+        return "the member is the primary";
     }
     return "unknown metadata error";
   }

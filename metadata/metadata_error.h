@@ -31,6 +31,9 @@ enum class MetadataErrc {
   kHasPrimary,           // a failover started while the group has a primary
   kInvalidForce,         // force_members naming nobody, or a member outside the view
   kInvalidPosition,      // a GTID position that does not parse
+  kInvalidOption,        // an option or value group_options.h's check_option() refuses
+  kNotStopped,           // a start of a member that is in the view
+  kIsPrimary,            // a stop of the primary (a switchover comes first)
 };
 
 const std::error_category& metadata_category();

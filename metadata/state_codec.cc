@@ -1,6 +1,7 @@
 // GroupState snapshots to and from JSON: one field list per type, walked by JsonWriter/JsonReader.
 #include "metadata/state_codec.h"
 
+#include "metadata/group_options.h"
 #include "metadata/json_io.h"
 
 namespace grouter::metadata {
@@ -39,6 +40,8 @@ void fields(Io& io, Member& m) {
   io.maybe("rejoin_failures", m.rejoin_failures);
   io.maybe("errant", m.errant);
   io.maybe("own_writes", m.own_writes);
+  io.maybe("stopped", m.stopped);
+  io.maybe("weight_set", m.weight_set);
   flattened(io, "recovery", m.recovery, [&io](RecoveryRecord& r) {
     io.maybe("recovery_donor", r.donor);
     io.maybe("recovery_target", r.target);
@@ -67,6 +70,12 @@ void failover_fields(Io& io, GroupState& s) {
 }
 
 template <typename Io>
+void fields(Io& io, DecidedOption& o) {
+  io("name", o.name);
+  io("value", o.value);
+}
+
+template <typename Io>
 void fields(Io& io, GroupState& s) {
   io("group_name", s.group_name);
   io("single_primary_mode", s.single_primary_mode);
@@ -76,6 +85,7 @@ void fields(Io& io, GroupState& s) {
   io.maybe("term", s.term);
   io.maybe("last_primary", s.last_primary);
   failover_fields(io, s);
+  io.maybe("options", s.options);
 }
 
 std::string encode(const GroupState& state) {
@@ -96,6 +106,11 @@ std::expected<GroupState, std::string> decode_state(std::string_view text) {
   if (!reader.ok()) return std::unexpected(reader.error());
   if (auto valid = check_invariants(state); !valid) {
     return std::unexpected("group state: " + valid.error());
+  }
+  for (const DecidedOption& o : state.options) {
+    auto checked = check_option(o.name, o.value);
+    if (!checked || checked->option != o.name || checked->value != o.value || o.name == "member_weight")
+      return std::unexpected("group state: option " + o.name + " = '" + o.value + "' is invalid");
   }
   return state;
 }

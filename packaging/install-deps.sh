@@ -8,6 +8,10 @@ packages=(
   meson ninja-build g++ pkg-config
   libuv1-dev libssl-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libinih-dev
   libcli11-dev libhttp-parser-dev zlib1g-dev
+  libsystemd-dev  # sd_notify: grouter tells a Type=notify systemd unit when it is listening
+  # the Debian package (packaging/build-deb.sh) and its test: dpkg-shlibdeps, strip and readelf,
+  # systemd-analyze, logrotate, and adduser (the package's postinst needs it)
+  dpkg-dev binutils systemd logrotate adduser
   # tests and fuzzing
   libgtest-dev libgmock-dev libbenchmark-dev clang-19 libclang-rt-19-dev
   # storage nodes, clients and load generators

@@ -10,6 +10,7 @@
 
 #include "protocol/mysql_wire/scramble.h"
 #include "router/group_routing.h"
+#include "router/systemd_notify.h"
 #include "router/version.h"
 #include "routing/listen_socket.h"
 
@@ -116,6 +117,13 @@ bool App::start() {
     }
   }
 
+  if (config_.admin && !start_admin()) {
+    for (auto& listeners : per_worker) {
+      for (auto& l : listeners) close(l.fd);
+    }
+    return false;
+  }
+
   start_account_reader();  // before the workers: they read the routes' accounts without a lock
   for (auto& listeners : per_worker) {
     auto worker = std::make_unique<routing::Worker>(logger_, std::move(listeners));
@@ -138,8 +146,13 @@ bool App::start() {
     logger_.info("[http_server] listening on {}:{}", config_.http_server->bind_address,
                  http_server_->port());
   }
+  if (admin_) {
+    logger_.info("[admin] listening on {}:{} (GR's SQL, account '{}')", config_.admin->bind_address,
+                 admin_->port(), config_.admin->user);
+  }
   logger_.info("grouter {} started with {} worker thread(s), pid {}", GROUTER_VERSION, threads,
                getpid());
+  notify_ready();  // every listening socket is open and accepting (into its backlog at least)
   return true;
 }
 
@@ -170,6 +183,24 @@ void App::start_account_reader() {
   accounts_->start();
 }
 
+bool App::start_admin() {
+  if (!group_) {
+    fail("[admin] needs the group: [group_replication] did not start");
+    return false;
+  }
+  auto service = AdminService::create(&loop_, logger_, config_, *group_);
+  if (!service) {
+    fail(service.error());
+    return false;
+  }
+  admin_ = std::move(*service);
+  if (auto ok = admin_->listen(*config_.admin); !ok) {
+    fail(ok.error());
+    return false;
+  }
+  return true;
+}
+
 bool App::start_group() {
   if (config_.runtime_folder.empty()) {
     fail("[group_replication] needs [DEFAULT] runtime_folder: the group's state is kept there");
@@ -178,7 +209,9 @@ bool App::start_group() {
   auto publish = [this](std::shared_ptr<const metadata::GroupState> state,
                         metadata::RouteAccess access) {
     auto set = std::make_shared<const routing::DestinationSet>(
-        destinations_of(*state, access, ++group_generation_));
+        destinations_of(*state, access, ++group_generation_,
+                        routing::parse_consistency(to_string(config_.group_replication->consistency))
+                            .value_or(routing::Consistency::kBeforeOnPrimaryFailover)));
     for (const auto& route : routes_) {
       if (route->config().group) route->publish(set);
     }
@@ -199,38 +232,57 @@ bool App::start_group() {
 void App::shutdown() {
   if (stopping_) return;
   stopping_ = true;
+  notify_stopping();
   logger_.info("shutting down: closing listeners and connections");
   for (const auto& route : routes_) route->set_listening(false);
   for (auto& worker : workers_) worker->stop();
   workers_.clear();
-  uv_close(reinterpret_cast<uv_handle_t*>(&sigterm_), nullptr);
-  uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
+  close_signals();
   if (http_server_) http_server_->close([] {});
+  if (admin_) admin_->close([] {});
   if (prober_) prober_->close([] {});
   if (accounts_) accounts_->close([] {});
   if (group_) group_->close([] {});
 }
 
+void App::close_signals() {
+  for (uv_signal_t* handle : {&sigterm_, &sigint_, &sighup_}) {
+    uv_close(reinterpret_cast<uv_handle_t*>(handle), nullptr);
+  }
+}
+
+void App::reopen_log() {
+  if (auto reopened = logger_.reopen(); !reopened) {
+    logger_.error("SIGHUP: cannot reopen the log file, still writing to the old one: {}",
+                  reopened.error());
+    return;
+  }
+  if (!config_.logging_folder.empty()) logger_.info("SIGHUP: log file reopened");
+}
+
 int App::run() {
-  uv_signal_init(&loop_, &sigterm_);
-  uv_signal_init(&loop_, &sigint_);
-  sigterm_.data = this;
-  sigint_.data = this;
-  auto on_signal = [](uv_signal_t* handle, int signum) {
+  for (uv_signal_t* handle : {&sigterm_, &sigint_, &sighup_}) {
+    uv_signal_init(&loop_, handle);
+    handle->data = this;
+  }
+  auto on_stop_signal = [](uv_signal_t* handle, int signum) {
     auto* app = static_cast<App*>(handle->data);
     app->logger_.info("received signal {}", signum);
     app->shutdown();
   };
-  uv_signal_start(&sigterm_, on_signal, SIGTERM);
-  uv_signal_start(&sigint_, on_signal, SIGINT);
+  uv_signal_start(&sigterm_, on_stop_signal, SIGTERM);
+  uv_signal_start(&sigint_, on_stop_signal, SIGINT);
+  uv_signal_start(
+      &sighup_, [](uv_signal_t* handle, int) { static_cast<App*>(handle->data)->reopen_log(); },
+      SIGHUP);
 
   const bool started = start();
   if (!started) {
     stopping_ = true;  // nothing to announce: close what start() opened
-    uv_close(reinterpret_cast<uv_handle_t*>(&sigterm_), nullptr);
-    uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
+    close_signals();
     workers_.clear();
     if (http_server_) http_server_->close([] {});
+    if (admin_) admin_->close([] {});
     if (accounts_) accounts_->close([] {});
     if (group_) group_->close([] {});
   }

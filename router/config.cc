@@ -282,6 +282,8 @@ int on_key(void* user, const char* section_c, const char* key_c, const char* val
     handle_http(s, key, value);
   } else if (s.route_index.contains(section)) {
     handle_routing(s, section, key, value);
+  } else if (section == "admin") {
+    if (auto error = set_admin_option(*s.config.admin, key, value)) s.fail(s.line, *error);
   } else if (section == "group_replication") {
     if (auto error = set_group_option(*s.config.group_replication, key, value)) s.fail(s.line, *error);
   } else if (s.node_index.contains(section)) {
@@ -311,6 +313,8 @@ void declare_sections(ParseState& s) {
     };
     if (name == "http_server") {
       s.config.http_server.emplace();
+    } else if (name == "admin") {
+      s.config.admin.emplace();
     } else if (name == "group_replication") {
       s.config.group_replication.emplace();
     } else if (name.starts_with(kStorageNodePrefix) && name.size() > kStorageNodePrefix.size()) {
@@ -461,6 +465,36 @@ void validate_group(ParseState& s) {
   }
 }
 
+// [admin] answers about the group, with its own account or the group's cluster_user, on a port
+// of its own.
+void validate_admin(ParseState& s) {
+  if (!s.config.admin || !s.error.empty()) return;
+  const AdminConfig& admin = *s.config.admin;
+  const int line = s.section_lines.at("admin");
+  if (!s.config.group_replication) {
+    s.fail(line, "[admin] needs a [group_replication] section: the admin port answers about the group");
+    return;
+  }
+  if (s.seen.contains({"admin", "user"}) != s.seen.contains({"admin", "password_file"})) {
+    s.fail(line, "[admin] needs 'user' and 'password_file' together (or neither, for "
+                 "[group_replication] cluster_user)");
+    return;
+  }
+  const bool any_address = admin.bind_address == "0.0.0.0" || admin.bind_address == "::";
+  for (const auto& route : s.config.routes) {
+    if (route.bind_port == admin.bind_port &&
+        (route.bind_address == admin.bind_address || any_address ||
+         route.bind_address == "0.0.0.0" || route.bind_address == "::")) {
+      s.fail(line, "[admin] port " + std::to_string(admin.bind_port) + " is used by [routing:" +
+                       route.name + "]");
+      return;
+    }
+  }
+  if (s.config.http_server && s.config.http_server->port == admin.bind_port) {
+    s.fail(line, "[admin] port " + std::to_string(admin.bind_port) + " is used by [http_server]");
+  }
+}
+
 }  // namespace
 
 std::expected<Config, std::string> parse_config(std::string_view text, const std::string& label) {
@@ -488,13 +522,20 @@ std::expected<Config, std::string> parse_config(std::string_view text, const std
   }
   validate_routes(s);
   validate_group(s);
+  validate_admin(s);
   if (!s.error.empty()) return std::unexpected(s.error);
-  if (s.config.group_replication) {  // a route's sessions start at the group's level
+  // A route's sessions start at the group's level: a route that follows the group takes it from
+  // each published view (it may change at run time); the others from the file.
+  if (s.config.group_replication) {
     for (auto& route : s.config.routes) {
-      if (!route.consistency) {
+      if (!route.consistency && !route.group) {
         route.consistency = routing::parse_consistency(to_string(s.config.group_replication->consistency));
       }
     }
+  }
+  if (s.config.admin && s.config.admin->user.empty()) {  // the group's account by default
+    s.config.admin->user = s.config.group_replication->cluster_user;
+    s.config.admin->password = s.config.group_replication->cluster_password;
   }
   return std::move(s.config);
 }

@@ -1,5 +1,5 @@
 // grouter's configuration: MySQL Router-style INI (sections [DEFAULT], [logger], [io],
-// [routing:NAME], [http_server], [group_replication], [storage_node:NAME]). Parsing is strict: an unknown section or option, a repeated one,
+// [routing:NAME], [http_server], [admin], [group_replication], [storage_node:NAME]). Parsing is strict: an unknown section or option, a repeated one,
 // or a bad value is an error naming the file, the line and the problem.
 #pragma once
 
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/logging.h"
+#include "router/admin_config.h"
 #include "router/group_config.h"
 #include "routing/route.h"
 
@@ -28,6 +29,7 @@ struct Config {
   unsigned io_threads = 0;  // worker loops; 0: one per core
   std::vector<routing::RouteConfig> routes;
   std::optional<HttpServerConfig> http_server;  // present when [http_server] is
+  std::optional<AdminConfig> admin;               // present when [admin] is
   std::optional<GroupReplicationConfig> group_replication;  // present when [group_replication] is
   std::vector<StorageNodeConfig> storage_nodes;             // [storage_node:NAME], in file order
 };

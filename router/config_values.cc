@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <fstream>
 #include <sstream>
 
 namespace grouter {
@@ -41,6 +42,17 @@ std::expected<bool, std::string> parse_on_off(const std::string& value) {
   if (upper == "ON" || upper == "1" || upper == "TRUE") return true;
   if (upper == "OFF" || upper == "0" || upper == "FALSE") return false;
   return std::unexpected("expected ON or OFF");
+}
+
+std::expected<std::string, std::string> read_secret_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::unexpected("cannot read '" + path + "'");
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string secret = text.str();
+  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+  if (secret.empty()) return std::unexpected("'" + path + "' is empty");
+  return secret;
 }
 
 }  // namespace grouter

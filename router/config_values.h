@@ -19,4 +19,8 @@ std::expected<std::chrono::milliseconds, std::string> parse_seconds(const std::s
 // ON/OFF, as GR's variables are written (also 1/0, TRUE/FALSE; any case).
 std::expected<bool, std::string> parse_on_off(const std::string& value);
 
+// The secret in the file at PATH (a trailing newline dropped), or why there is none ("cannot
+// read 'PATH'", "'PATH' is empty").
+std::expected<std::string, std::string> read_secret_file(const std::string& path);
+
 }  // namespace grouter

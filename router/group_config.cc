@@ -2,8 +2,6 @@
 #include "router/group_config.h"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include "router/config_values.h"
 
@@ -21,17 +19,6 @@ bool is_uuid(const std::string& text) {
     }
   }
   return true;
-}
-
-std::expected<std::string, std::string> read_secret_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::unexpected("cannot read '" + path + "'");
-  std::ostringstream text;
-  text << in.rdbuf();
-  std::string secret = text.str();
-  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
-  if (secret.empty()) return std::unexpected("'" + path + "' is empty");
-  return secret;
 }
 
 template <typename Enum, std::size_t N>
@@ -103,12 +90,7 @@ std::optional<std::string> set_group_option(GroupReplicationConfig& g, const std
                                  "transactions themselves (Galera); only ON is supported");
     }
   } else if (key == "start_on_boot") {
-    if (auto bad = flag(g.start_on_boot)) return bad;
-    if (!g.start_on_boot) {
-      return invalid(key, value, "grouter always keeps the group from its start (it has no "
-                                 "command to start it later)");
-    }
-    return std::nullopt;
+    return flag(g.start_on_boot);
   } else if (key == "cluster_user") {
     g.cluster_user = value;
   } else if (key == "cluster_password") {

@@ -1,12 +1,18 @@
 // Group state to route destinations; configuration to controller settings.
 #include "router/group_routing.h"
 
+#include "metadata/group_options.h"
+
 namespace grouter {
 
 routing::DestinationSet destinations_of(const metadata::GroupState& state,
-                                        metadata::RouteAccess access, uint64_t generation) {
+                                        metadata::RouteAccess access, uint64_t generation,
+                                        routing::Consistency consistency) {
   routing::DestinationSet set;
   set.generation = generation;
+  set.consistency = consistency;
+  if (auto decided = routing::parse_consistency(metadata::decided_option(state, "consistency")))
+    set.consistency = *decided;
   if (state.failover && !state.failover->waiting.empty() && !state.primary) {
     set.no_primary_reason = "the group has no primary: " + state.failover->waiting;
   }
@@ -28,6 +34,8 @@ metadata::ControllerConfig controller_config(const Config& config) {
   metadata::ControllerConfig c;
   c.group_name = g.group_name;
   c.bootstrap_group = g.bootstrap_group;
+  c.start_on_boot = g.start_on_boot;
+  c.consistency = std::string(to_string(g.consistency));
   c.single_primary_mode = g.single_primary_mode;
   c.cluster_user = g.cluster_user;
   c.cluster_password = g.cluster_password;

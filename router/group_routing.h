@@ -15,8 +15,10 @@ namespace grouter {
 // Members of the newest view that may take connections, as `access` allows: the primary when it
 // is ONLINE, and the ONLINE secondaries. UNREACHABLE, RECOVERING, ERROR and OFFLINE members take
 // none.
-routing::DestinationSet destinations_of(const metadata::GroupState& state,
-                                        metadata::RouteAccess access, uint64_t generation);
+// CONSISTENCY: the configured group level, which a decided one (SET GLOBAL) replaces.
+routing::DestinationSet destinations_of(
+    const metadata::GroupState& state, metadata::RouteAccess access, uint64_t generation,
+    routing::Consistency consistency = routing::Consistency::kBeforeOnPrimaryFailover);
 
 // The controller's settings; the group log lives in RUNTIME_FOLDER/group.
 metadata::ControllerConfig controller_config(const Config& config);

@@ -6,14 +6,20 @@
 
 #include "base/logging.h"
 #include "router/app.h"
+#include "router/check_config.h"
 #include "router/config.h"
 #include "router/version.h"
 
 int main(int argc, char** argv) {
   CLI::App cli{"grouter: a MySQL-protocol router with Group Replication built in"};
   std::string config_path;
+  std::string check_path;
   bool show_version = false;
   cli.add_option("-c,--config", config_path, "configuration file (INI)");
+  cli.add_option("--validate-config", check_path,
+                 "check FILE as start-up would (syntax, options, values, password and TLS files) "
+                 "without starting anything; prints 'FILE: OK' or the problem")
+      ->excludes("--config");
   cli.add_flag("-V,--version", show_version, "print the version and exit");
   try {
     cli.parse(argc, argv);
@@ -22,6 +28,14 @@ int main(int argc, char** argv) {
   }
   if (show_version) {
     std::printf("grouter %s\n", GROUTER_VERSION);
+    return 0;
+  }
+  if (!check_path.empty()) {
+    if (auto checked = grouter::check_config_file(check_path); !checked) {
+      std::fprintf(stderr, "grouter: %s\n", checked.error().c_str());
+      return 1;
+    }
+    std::printf("%s: OK\n", check_path.c_str());
     return 0;
   }
   if (config_path.empty()) {

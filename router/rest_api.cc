@@ -74,6 +74,7 @@ void RestApi::handle(const http::Request& request, http::Responder respond) cons
     force_members(request, std::move(respond));
     return;
   }
+  if (operator_request(request, respond)) return;
   respond(handle(request));
 }
 

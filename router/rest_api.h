@@ -53,6 +53,9 @@ class RestApi {
   [[nodiscard]] http::Response metadata_endpoint(const std::string& path) const;
   void set_primary(const http::Request& request, http::Responder respond) const;
   void force_members(const http::Request& request, http::Responder respond) const;
+  // POST /api/v1/group/members/{id}/stop|start|bootstrap and POST /api/v1/group/options: the
+  // operator's statements (GroupService), answered once done. False: not such a request.
+  bool operator_request(const http::Request& request, http::Responder& respond) const;
   [[nodiscard]] bool has_metadata_cache(const std::string& name) const;
 
   const ProcessInfo process_;

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "metadata/member_ops.h"
 #include "router/rest_api.h"
 
 namespace grouter {
@@ -25,6 +26,9 @@ using nlohmann::json;
 constexpr std::string_view kGroupPath = "/api/v1/group";
 constexpr std::string_view kPrimaryPath = "/api/v1/group/primary";
 constexpr std::string_view kForcePath = "/api/v1/group/force_members";
+constexpr std::string_view kOptionsPath = "/api/v1/group/options";
+constexpr std::string_view kVariablesPath = "/api/v1/group/variables";
+constexpr std::string_view kMembersPath = "/api/v1/group/members/";
 
 constexpr std::array kMemberStates = {MemberState::kOnline, MemberState::kRecovering,
                                       MemberState::kOffline, MemberState::kError,
@@ -147,6 +151,33 @@ http::Response RestApi::group_api(const http::Request& request) const {
     if (request.method != "POST") return method_not_allowed(kForcePath, "POST");
     return error_json(501, "force_members answers later: serve the REST API as an AsyncHandler");
   }
+  // GET /api/v1/group/variables, GET /api/v1/group/members/{id}/variables.
+  std::string member;
+  const bool group_variables = request.path == kVariablesPath;
+  if (request.path.starts_with(kMembersPath) && request.path.ends_with("/variables")) {
+    member = request.path.substr(kMembersPath.size(),
+                                 request.path.size() - kMembersPath.size() - 10);
+  }
+  if (group_variables || !member.empty()) {
+    if (request.method != "GET" && request.method != "HEAD") {
+      return method_not_allowed(request.path, "GET, HEAD");
+    }
+    if (group_ == nullptr) return error_json(404, "no group is configured");
+    if (!member.empty() && metadata::find_member(*group_->state(), member) == nullptr) {
+      return error_json(404, "no member '" + member + "' in the group");
+    }
+    json variables = json::object();
+    for (const auto& [name, value] : group_->variables(member)) variables[name] = value;
+    return json_response(200, json{{"variables", std::move(variables)}});
+  }
+  const bool member_action =
+      request.path.starts_with(kMembersPath) &&
+      (request.path.ends_with("/stop") || request.path.ends_with("/start") ||
+       request.path.ends_with("/bootstrap"));
+  if (request.path == kOptionsPath || member_action) {
+    return error_json(501, "the operator's statements answer later: serve the REST API as an "
+                           "AsyncHandler");
+  }
   return error_json(404, "no such path: " + request.path);
 }
 
@@ -200,6 +231,62 @@ void RestApi::force_members(const http::Request& request, http::Responder respon
       respond(error_json(status_for(r.error().kind), r.error().message));
     }
   });
+}
+
+bool RestApi::operator_request(const http::Request& request, http::Responder& respond) const {
+  std::string member;
+  std::string action;
+  if (request.method == "POST" && request.path.starts_with(kMembersPath)) {
+    const std::string rest = request.path.substr(kMembersPath.size());
+    const size_t slash = rest.find('/');
+    if (slash == std::string::npos || slash == 0) return false;
+    member = rest.substr(0, slash);
+    action = rest.substr(slash + 1);
+    if (action != "stop" && action != "start" && action != "bootstrap") return false;
+  } else if (request.path != kOptionsPath) {
+    return false;
+  } else if (request.method != "POST") {
+    respond(method_not_allowed(kOptionsPath, "POST"));
+    return true;
+  }
+  if (group_ == nullptr) {
+    respond(error_json(404, "no group is configured"));
+    return true;
+  }
+  // The callback holds no reference to the RestApi: it may outlive it.
+  metadata::OpDone done = [respond](std::expected<std::string, SwitchoverFailure> r) {
+    if (r) {
+      respond(json_response(200, json{{"message", *r}}));
+    } else {
+      respond(error_json(status_for(r.error().kind), r.error().message));
+    }
+  };
+  if (action == "stop") {
+    group_->stop_member(member, std::move(done));
+  } else if (action == "start") {
+    group_->start_member(member, std::move(done));
+  } else if (action == "bootstrap") {
+    group_->bootstrap_group(member, std::move(done));
+  } else {
+    // {"option": "member_expel_timeout", "value": "7", "member_id": "..." (member_weight)}.
+    const json doc = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+    auto text = [&doc](const char* key) -> std::optional<std::string> {
+      if (!doc.is_object() || !doc.contains(key)) return std::nullopt;
+      const json& v = doc[key];
+      if (v.is_string()) return v.get<std::string>();
+      if (v.is_number_integer()) return v.dump();
+      return std::nullopt;
+    };
+    const auto option = text("option");
+    const auto value = text("value");
+    if (!option || !value) {
+      respond(error_json(400, "the body must be {\"option\": \"...\", \"value\": \"...\"} "
+                              "(and \"member_id\" for member_weight)"));
+      return true;
+    }
+    group_->set_option(*option, *value, text("member_id").value_or(""), std::move(done));
+  }
+  return true;
 }
 
 bool RestApi::has_metadata_cache(const std::string& name) const {

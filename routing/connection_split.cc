@@ -34,7 +34,12 @@ void Connection::start_split() {
   SplitterSettings settings;
   settings.capabilities = terminator_->capabilities();
   settings.mariadb_capabilities = terminator_->mariadb_capabilities();
-  settings.consistency = config.consistency.value_or(Consistency::kBeforeOnPrimaryFailover);
+  settings.consistency = Consistency::kBeforeOnPrimaryFailover;
+  if (config.consistency) {
+    settings.consistency = *config.consistency;
+  } else if (auto set = route_->published(); set && set->consistency) {
+    settings.consistency = *set->consistency;  // the group's, as decided now
+  }
   settings.wait_for_my_writes = config.wait_for_my_writes;
   settings.wait_for_my_writes_timeout_s =
       static_cast<std::uint32_t>(config.wait_for_my_writes_timeout.count());

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "routing/consistency.h"
 #include "routing/destination.h"
 
 namespace grouter::routing {
@@ -27,6 +28,9 @@ struct DestinationSet {
   // failover's safety rule): a client with nothing to connect to is refused at once with it
   // instead of waiting destination_wait_timeout.
   std::string no_primary_reason;
+  // The group's consistency level (decided at run time or configured): the level of new sessions
+  // on a route that sets none itself.
+  std::optional<Consistency> consistency;
 
   bool contains(const Destination& d) const;
 };

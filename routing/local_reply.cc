@@ -30,27 +30,27 @@ Payloads err_reply(std::uint16_t code, const std::string& sql_state, const std::
   return out;
 }
 
-Payloads one_value_reply(const std::string& name, const std::optional<std::string>& value,
-                         std::uint16_t status_flags, std::uint32_t capabilities,
-                         std::uint32_t mariadb_capabilities) {
+Payloads result_set_reply(const std::vector<wire::ColumnDefinition>& columns,
+                          const std::vector<wire::TextRow>& rows, std::uint16_t status_flags,
+                          std::uint32_t capabilities, std::uint32_t mariadb_capabilities) {
   const bool deprecate_eof = (capabilities & wire::capability::kDeprecateEof) != 0;
   Payloads out;
   out.emplace_back();
-  wire::append_column_count(out.back(), wire::ColumnCount{1, 1}, capabilities, mariadb_capabilities);
-  wire::ColumnDefinition column;
-  column.name = name;
-  column.charset = kUtf8mb4GeneralCi;
-  column.column_length = 4 * 64;
-  column.type = wire::ColumnType::kVarString;
-  out.emplace_back();
-  wire::append_column_definition(out.back(), column, mariadb_capabilities);
+  wire::append_column_count(out.back(), wire::ColumnCount{columns.size(), 1}, capabilities,
+                            mariadb_capabilities);
+  for (const auto& column : columns) {
+    out.emplace_back();
+    wire::append_column_definition(out.back(), column, mariadb_capabilities);
+  }
   const wire::EofPacket eof{0, status_flags};
   if (!deprecate_eof) {
     out.emplace_back();
     wire::append_eof_payload(out.back(), eof, capabilities);
   }
-  out.emplace_back();
-  wire::append_text_row(out.back(), wire::TextRow{{value}});
+  for (const auto& row : rows) {
+    out.emplace_back();
+    wire::append_text_row(out.back(), row);
+  }
   out.emplace_back();
   if (deprecate_eof) {
     wire::OkPacket end;
@@ -60,6 +60,18 @@ Payloads one_value_reply(const std::string& name, const std::optional<std::strin
     wire::append_eof_payload(out.back(), eof, capabilities);
   }
   return out;
+}
+
+Payloads one_value_reply(const std::string& name, const std::optional<std::string>& value,
+                         std::uint16_t status_flags, std::uint32_t capabilities,
+                         std::uint32_t mariadb_capabilities) {
+  wire::ColumnDefinition column;
+  column.name = name;
+  column.charset = kUtf8mb4GeneralCi;
+  column.column_length = 4 * 64;
+  column.type = wire::ColumnType::kVarString;
+  return result_set_reply({column}, {wire::TextRow{{value}}}, status_flags, capabilities,
+                          mariadb_capabilities);
 }
 
 }  // namespace grouter::routing

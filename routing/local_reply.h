@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "protocol/mysql_wire/result_set.h"
+
 namespace grouter::routing {
 
 using Payloads = std::vector<std::vector<std::uint8_t>>;
@@ -17,6 +19,11 @@ Payloads ok_reply(std::uint16_t status_flags, std::uint32_t capabilities);
 // ERR with CODE, SQL_STATE and MESSAGE.
 Payloads err_reply(std::uint16_t code, const std::string& sql_state, const std::string& message,
                    std::uint32_t capabilities);
+// A text result set: the column count, COLUMNS' definitions, [EOF,] ROWS, and EOF (or OK with
+// CLIENT_DEPRECATE_EOF).
+Payloads result_set_reply(const std::vector<mysql_wire::ColumnDefinition>& columns,
+                          const std::vector<mysql_wire::TextRow>& rows, std::uint16_t status_flags,
+                          std::uint32_t capabilities, std::uint32_t mariadb_capabilities);
 // A text result set of one column NAME and one row holding VALUE (nullopt: NULL).
 Payloads one_value_reply(const std::string& name, const std::optional<std::string>& value,
                          std::uint16_t status_flags, std::uint32_t capabilities,

@@ -49,6 +49,22 @@ def session_block(ok_payload):
     return ok_payload[pos:pos + size]
 
 
+# Admin-port statements: one of each shape its parser and evaluator read.
+ADMIN_SQL_SEEDS = [
+    "SELECT * FROM performance_schema.replication_group_members",
+    "select A, b as x from `s`.`t` where (b >= 1 or c like 'x\\%') and a not in ('a', NULL) "
+    "order by x desc, 1 limit 1, 2",
+    "SELECT a FROM t WHERE c IS NOT NULL AND NOT b <> -2 LIMIT 2 OFFSET 1",
+    "SELECT @@x, @@global.y, f(), DATABASE() LIMIT 1",
+    "SET GLOBAL group_replication_force_members = '127.0.0.1:1,127.0.0.1:2', b := ON",
+    "SET NAMES utf8mb4 COLLATE utf8mb4_general_ci",
+    "SHOW GLOBAL VARIABLES LIKE 'group_replication%'",
+    "SHOW FULL TABLES FROM performance_schema WHERE Tables_in_performance_schema = 'x'",
+    "USE `node1`; -- comment",
+    "START GROUP_REPLICATION",
+    "HELP 'x'",
+]
+
 # COM_QUERY texts for the statement classifier: one of each shape it reads.
 CLASSIFIER_SEEDS = [
     "SELECT * FROM t WHERE note = 'x; DELETE' FOR UPDATE",
@@ -137,6 +153,7 @@ def main():
                                    "SetOption", "Statistics", "ResetConnection"]],
         "stmt_command": [p[n] for n in ["StmtPrepare", "StmtSendLongData", "StmtClose", "StmtReset"]],
         "classifier": [s.encode() for s in CLASSIFIER_SEEDS],
+        "admin_sql": [s.encode() for s in ADMIN_SQL_SEEDS],
         "exchange_tracker": [exchange_seed(os.path.join(LOGS, n)) for n in EXCHANGE_LOGS],
     }
     for target, seeds in corpus.items():

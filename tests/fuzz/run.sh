@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds every libFuzzer target (the MySQL wire codec, the statement classifier, the exchange
-# tracker) with clang-19 (ASan + UBSan) and runs each for SECONDS_PER_TARGET seconds (default 10)
+# tracker, the admin port's SQL) with clang-19 (ASan + UBSan) and runs each for SECONDS_PER_TARGET seconds (default 10)
 # on a copy of its seed corpus. Prints one line per target and exits non-zero if any target
 # crashed. Scratch files go to tests/fuzz/corpus-work/ (git-ignored).
 set -u -o pipefail
@@ -20,8 +20,12 @@ mkdir -p "$build"
 # (without the fuzzer's main) and linked into every target.
 sources=("$repo"/protocol/mysql_wire/*.cc)
 for name in classifier sql_tokenizer statement_parser statement_scan \
-            exchange_error exchange_tracker exchange_tracker_replies session_facts statement_table; do
+            exchange_error exchange_tracker exchange_tracker_replies session_facts statement_table \
+            local_reply; do
   sources+=("$repo/routing/$name.cc")
+done
+for name in sql_parser sql_eval result_encoding; do
+  sources+=("$repo/router/admin/$name.cc")
 done
 objects=()
 for src in "${sources[@]}"; do

@@ -127,10 +127,11 @@ def standard_routes(sandbox):
 class Grouter:
     """One grouter process started from a config written from a dict of sections."""
 
-    def __init__(self, workdir, sections, binary=GROUTER_BIN):
+    def __init__(self, workdir, sections, binary=GROUTER_BIN, env=None):
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.binary = binary
+        self.env = env  # the process's environment (None: this one's)
         self.sections = self._complete(sections)
         self.config_path = self.workdir / "grouter.conf"
         self.log_path = self.workdir / "grouter.log"
@@ -159,12 +160,18 @@ class Grouter:
             lines.append("")
         self.config_path.write_text("\n".join(lines))
 
-    def start(self, ready_timeout_s=20):
+    def launch(self):
+        """Writes the config and starts the process, without waiting for anything."""
         assert Path(self.binary).exists(), f"grouter binary {self.binary} not built"
         self.write_config()
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen([self.binary, "--config", str(self.config_path)],
-                                         stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+                                         stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                         env=self.env)
+        return self
+
+    def start(self, ready_timeout_s=20):
+        self.launch()
         ports = [self.route_port(n) for n in self.route_names()] + [self.http_port]
 
         def ready():

@@ -44,6 +44,9 @@ std::vector<Entry> sample_entries() {
       RecoveryFailed{id(3), "error 1236 receiving from the donor", true},
       RecoveryPaused{id(3), 1764990060000},
       OwnWritesRecorded{id(3), "0-3-17,1-3-2"},
+      OptionChanged{"member_expel_timeout", "7"},
+      MemberStopped{id(2), "stopped by the operator (STOP GROUP_REPLICATION)"},
+      MemberStarted{id(2)},
   };
 }
 
@@ -102,6 +105,13 @@ TEST(EntryCodec, CorruptInputsNameTheProblem) {
        "member_joined: field \"member_id\" is not a string"},
       {R"({"format":1,"type":"member_left","member_id":"x"})",
        "member_left: field \"reason\" is missing"},
+      {R"({"format":1,"type":"option_changed","option":"consistency"})",
+       "option_changed: field \"value\" is missing"},
+      {R"({"format":1,"type":"option_changed","option":"consistency","value":7})",
+       "option_changed: field \"value\" is not a string"},
+      {R"({"format":1,"type":"member_stopped","member_id":"x"})",
+       "member_stopped: field \"reason\" is missing"},
+      {R"({"format":1,"type":"member_started"})", "member_started: field \"member_id\" is missing"},
       {R"({"format":1,"type":"member_weight_changed","member_id":"x","weight":-1})",
        "member_weight_changed: field \"weight\" is not an unsigned integer"},
       {R"({"format":1,"type":"member_weight_changed","member_id":"x","weight":5000000000})",
@@ -156,6 +166,14 @@ GroupState recovering_state() {
        RecoveryFailed{id(4), "error 1236: no binlog", true}});
 }
 
+// The operator's changes: options decided, a weight set, a member stopped.
+GroupState operated_state() {
+  return must_apply_all(online_group(3),
+                        {OptionChanged{"member_expel_timeout", "7"},
+                         OptionChanged{"consistency", "AFTER"}, MemberWeightChanged{id(2), 80},
+                         MemberStopped{id(3), "stopped by the operator"}});
+}
+
 // A failover waiting under a term, after the primary left.
 GroupState failing_over_state() {
   return must_apply_all(online_group(3),
@@ -165,7 +183,8 @@ GroupState failing_over_state() {
 
 TEST(StateCodec, RoundTrips) {
   const GroupState states[] = {GroupState{},   online_group(1),       online_group(9),
-                               varied_state(), failing_over_state(), recovering_state()};
+                               varied_state(), failing_over_state(), recovering_state(),
+                               operated_state()};
   for (const GroupState& s : states) {
     const std::string text = encode(s);
     const auto decoded = decode_state(text);
@@ -187,9 +206,10 @@ TEST(StateCodec, ASnapshotWrittenBeforeTermsAndFailoversDecodes) {
   EXPECT_EQ(*decoded, online_group(3));
 }
 
-// The encoding of varied_state() with `from` replaced by `to` (first occurrence).
-std::string edited(const std::string& from, const std::string& to) {
-  std::string text = encode(varied_state());
+// The encoding of STATE with `from` replaced by `to` (first occurrence).
+std::string edited(const std::string& from, const std::string& to,
+                   const GroupState& state = varied_state()) {
+  std::string text = encode(state);
   const size_t at = text.find(from);
   EXPECT_NE(at, std::string::npos) << from;
   if (at != std::string::npos) text.replace(at, from.size(), to);
@@ -214,6 +234,27 @@ TEST(StateCodec, CorruptInputsNameTheProblem) {
       {edited(R"("in_view":true)", R"("in_view":false)"),
        "group state: member n1 is UNREACHABLE outside the view"},
       {edited(R"("name":"n2")", R"("name":"n1")"), "group state: name n1 used twice"},
+  };
+  for (const Corrupt& c : cases) {
+    const auto decoded = decode_state(c.text);
+    ASSERT_FALSE(decoded.has_value()) << c.text;
+    EXPECT_EQ(decoded.error(), c.error) << c.text;
+  }
+}
+
+TEST(StateCodec, CorruptOptionsAndStoppedMembersNameTheProblem) {
+  const Corrupt cases[] = {
+      {edited(R"("value":"7")", R"("value":"7000")", operated_state()),
+       "group state: option member_expel_timeout = '7000' is invalid"},
+      {edited(R"("value":"AFTER")", R"("value":"after")", operated_state()),
+       "group state: option consistency = 'after' is invalid"},
+      {edited(R"("name":"consistency")", R"("name":"group_name")", operated_state()),
+       "group state: option group_name = 'AFTER' is invalid"},
+      {edited(R"("options":[)", R"("options":[1,)", operated_state()), "group state.options[0]: not an object"},
+      {edited(R"("stopped":false)", R"("stopped":1)", operated_state()),
+       "group state.members[0]: field \"stopped\" is not a boolean"},
+      {edited(R"("stopped":false)", R"("stopped":true)", operated_state()),
+       "group state: member n1 is stopped but ONLINE"},
   };
   for (const Corrupt& c : cases) {
     const auto decoded = decode_state(c.text);

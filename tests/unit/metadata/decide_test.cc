@@ -478,3 +478,102 @@ TEST(RouteAccess, ExitStateActionAfterTheTimeout) {
 
 }  // namespace
 }  // namespace grouter::metadata
+
+namespace grouter::metadata {
+namespace {
+
+TEST(DecideOperator, ARequestedStopOfASecondaryIsRecordedThenItsReceiverStopped) {
+  World w(3);
+  w.step();  // baselines
+  w.seen.stop_requested.insert(id(3));
+  Decision d = w.step();
+  ASSERT_EQ(entries_of<MemberStopped>(d).size(), 1u);
+  EXPECT_EQ(entries_of<MemberStopped>(d)[0].member_id, id(3));
+  EXPECT_TRUE(w.state.find(id(3))->stopped);
+  // Its receiver still runs: stopped next, and it is never rejoined.
+  w.seen.stop_requested.clear();
+  Decision next = w.step();
+  ASSERT_TRUE(next.operation);
+  EXPECT_EQ(next.operation->kind, OpKind::kStopReceiving);
+  EXPECT_EQ(next.operation->nodes, std::vector<std::string>{"n3"});
+  w.f(3).replica->io_running = "No";
+  Decision after = w.step();
+  EXPECT_FALSE(after.operation) << after.operation->describe();
+}
+
+TEST(DecideOperator, AStopThatIsRefusedNowIsNotRecorded) {
+  World w(3);
+  w.step();
+  w.state = must_apply(w.state, MemberSuspected{id(2)});
+  w.seen.suspected[id(2)] = "hung";
+  w.seen.stop_requested.insert(id(3));  // {n1, n2} would have no reachable majority
+  Decision d = w.step();
+  EXPECT_TRUE(entries_of<MemberStopped>(d).empty());
+  EXPECT_FALSE(w.state.find(id(3))->stopped);
+}
+
+TEST(DecideOperator, ThePrimaryIsNeverStoppedByDecide) {
+  World w(3);
+  w.step();
+  w.seen.stop_requested.insert(id(1));
+  Decision d = w.step();
+  EXPECT_TRUE(entries_of<MemberStopped>(d).empty());
+}
+
+TEST(DecideOperator, AStartedMemberRejoins) {
+  World w(3, must_apply(online_group(3), MemberStopped{id(3), "stopped"}));
+  w.f(3).replica->io_running = "No";
+  w.step();
+  EXPECT_FALSE(w.step().operation);  // stopped: stays out
+  w.state = must_apply(w.state, MemberStarted{id(3)});
+  EXPECT_TRUE(operation_is(w.step(), OpKind::kRejoin, "n3"));
+}
+
+TEST(DecideOperator, StartOnBootOffWaitsForTheOperatorsBootstrap) {
+  World w(3, GroupState{});
+  w.config.bootstrap_group = true;
+  w.config.start_on_boot = false;
+  Decision waiting = w.step();
+  EXPECT_TRUE(waiting.entries.empty());
+  ASSERT_FALSE(waiting.notes.empty());
+  EXPECT_NE(waiting.notes[0].text.find("start_on_boot=OFF"), std::string::npos);
+  // The operator bootstraps on n2: the group, a term, the others stopped, n2 forms it.
+  w.seen.bootstrap_with = "n2";
+  w.f(2).replica.reset();
+  Decision d = w.step();
+  ASSERT_GE(d.entries.size(), 4u);
+  EXPECT_TRUE(std::holds_alternative<Bootstrap>(d.entries[0]));
+  EXPECT_TRUE(std::holds_alternative<TermBegun>(d.entries[1]));
+  const auto stopped = entries_of<MemberStopped>(d);
+  ASSERT_EQ(stopped.size(), 2u);
+  EXPECT_TRUE(operation_is(d, OpKind::kFormGroup, "n2"));
+  EXPECT_TRUE(w.state.members[0].stopped);
+  EXPECT_FALSE(w.state.members[1].stopped);
+}
+
+TEST(DecideOperator, BootstrapWithStartOnBootOnLetsTheOthersJoin) {
+  World w(3, GroupState{});
+  w.seen.bootstrap_with = "n1";  // bootstrap_group=OFF in the file: the operator's bootstrap
+  Decision d = w.step();
+  EXPECT_TRUE(entries_of<MemberStopped>(d).empty());
+  EXPECT_TRUE(operation_is(d, OpKind::kFormGroup, "n1"));
+}
+
+TEST(DecideOperator, AStoppedNodeIsNoCandidateWhenTheGroupIsFormedAgain) {
+  // Every member out of the view; n1 stopped: the group forms over n2 and n3 only.
+  GroupState s = must_apply_all(online_group(3),
+                                {MemberStopped{id(3), "x"}, MemberStopped{id(2), "y"}});
+  s = must_apply(s, MemberExpelled{id(1), "gone"});
+  s = must_apply(s, MemberStarted{id(2)});
+  s = must_apply(s, MemberStarted{id(3)});
+  s = must_apply(s, MemberStopped{id(1), "stopped"});
+  World w(3, s);
+  w.f(1).read_only = false;
+  Decision d = w.step();
+  ASSERT_TRUE(d.operation);
+  EXPECT_EQ(d.operation->kind, OpKind::kFormGroup);
+  EXPECT_NE(d.operation->node, "n1");
+}
+
+}  // namespace
+}  // namespace grouter::metadata

@@ -184,3 +184,79 @@ TEST(Config, MissingFileIsAnError) {
 
 }  // namespace
 }  // namespace grouter
+
+namespace grouter {
+namespace {
+
+constexpr const char* kGroup = R"([routing:r]
+bind_port = 6446
+destinations = metadata-cache://g/?role=PRIMARY
+[group_replication]
+group_name = aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa
+cluster_user = cu
+cluster_password = cpw
+recovery_user = ru
+recovery_password = rpw
+[storage_node:n1]
+address = 127.0.0.1:3306
+)";
+
+TEST(Config, AdminSectionDefaultsToTheClusterAccount) {
+  auto none = parse_config(kGroup, "f.conf");
+  ASSERT_TRUE(none.has_value()) << none.error();
+  EXPECT_FALSE(none->admin.has_value());  // no [admin]: no admin port
+
+  auto config = parse_config(std::string(kGroup) + "[admin]\nbind_port = 6449\n", "f.conf");
+  ASSERT_TRUE(config.has_value()) << config.error();
+  ASSERT_TRUE(config->admin.has_value());
+  EXPECT_EQ(config->admin->bind_address, "127.0.0.1");
+  EXPECT_EQ(config->admin->bind_port, 6449);
+  EXPECT_EQ(config->admin->user, "cu");
+  EXPECT_EQ(config->admin->password, "cpw");
+  EXPECT_EQ(config->admin->max_connections, 16u);
+}
+
+TEST(Config, AdminSectionWithItsOwnAccount) {
+  const std::string file = ::testing::TempDir() + "admin_password";
+  {
+    std::FILE* f = std::fopen(file.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs("s3cret\n", f);
+    std::fclose(f);
+  }
+  auto config = parse_config(std::string(kGroup) + "[admin]\nbind_address = 0.0.0.0\nuser = ops\n"
+                                                   "password_file = " + file + "\nmax_connections = 4\n",
+                             "f.conf");
+  ASSERT_TRUE(config.has_value()) << config.error();
+  EXPECT_EQ(config->admin->user, "ops");
+  EXPECT_EQ(config->admin->password, "s3cret");
+  EXPECT_EQ(config->admin->max_connections, 4u);
+}
+
+TEST(Config, AdminSectionErrors) {
+  const std::string route = "[routing:r]\nbind_port = 6446\ndestinations = 127.0.0.1:3306\n";
+  struct Case {
+    std::string text;
+    std::string error;
+  } cases[] = {
+      {route + "[admin]\n", "f.conf:4: [admin] needs a [group_replication] section"},
+      {std::string(kGroup) + "[admin]\ncolour = red\n", "f.conf:13: unknown option 'colour' in section [admin]"},
+      {std::string(kGroup) + "[admin]\nbind_port = 0\n",
+       "f.conf:13: invalid value '0' for option 'bind_port' in [admin]"},
+      {std::string(kGroup) + "[admin]\nuser = ops\n",
+       "f.conf:12: [admin] needs 'user' and 'password_file' together"},
+      {std::string(kGroup) + "[admin]\npassword_file = /nonexistent/pw\n",
+       "f.conf:13: option 'password_file' in [admin]: cannot read '/nonexistent/pw'"},
+      {std::string(kGroup) + "[admin]\nbind_port = 6446\n", "f.conf:12: [admin] port 6446 is used by [routing:r]"},
+      {std::string(kGroup) + "[http_server]\nport = 6449\n[admin]\n",
+       "f.conf:14: [admin] port 6449 is used by [http_server]"},
+  };
+  for (const auto& c : cases) {
+    auto config = parse_config(c.text, "f.conf");
+    ASSERT_FALSE(config.has_value()) << c.text;
+    EXPECT_EQ(config.error().substr(0, c.error.size()), c.error) << c.text;
+  }
+}
+
+}  // namespace
+}  // namespace grouter

@@ -110,9 +110,9 @@ TEST(GroupConfig, ErrorsNameTheLineAndTheProblem) {
        "g.conf:2: invalid value 'mygroup' for option 'group_name' in [group_replication]: expected a UUID"},
       {replace(good, "consistency = BEFORE_ON_PRIMARY_FAILOVER", "consistency = STRONG"),
        "g.conf:9: invalid value 'STRONG' for option 'consistency'"},
-      {replace(good, "bootstrap_group = ON", "bootstrap_group = ON\nstart_on_boot = OFF"),
-       "g.conf:4: invalid value 'OFF' for option 'start_on_boot' in [group_replication]: grouter "
-       "always keeps the group from its start"},
+      {replace(good, "bootstrap_group = ON", "bootstrap_group = ON\nstart_on_boot = maybe"),
+       "g.conf:4: invalid value 'maybe' for option 'start_on_boot' in [group_replication]: "
+       "expected ON or OFF"},
       {replace(good, "single_primary_mode = ON", "single_primary_mode = OFF"),
        "g.conf:4: invalid value 'OFF' for option 'single_primary_mode' in [group_replication]: "
        "multi-primary mode needs"},

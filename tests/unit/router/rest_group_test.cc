@@ -42,12 +42,35 @@ class FakeGroup final : public metadata::GroupService {
     forced_ = members;
     done(metadata::ForceResult{"1:7", "n2: up to 0-1-25"});
   }
+  void set_option(const std::string& option, const std::string& value,
+                  const std::string& member_id, metadata::OpDone done) override {
+    operations_.push_back("set " + option + "=" + value + " " + member_id);
+    done(answer_);
+  }
+  void stop_member(const std::string& member_id, metadata::OpDone done) override {
+    operations_.push_back("stop " + member_id);
+    done(answer_);
+  }
+  void start_member(const std::string& member_id, metadata::OpDone done) override {
+    operations_.push_back("start " + member_id);
+    done(answer_);
+  }
+  void bootstrap_group(const std::string& member_id, metadata::OpDone done) override {
+    operations_.push_back("bootstrap " + member_id);
+    done(answer_);
+  }
+  std::vector<std::pair<std::string, std::string>> variables(
+      const std::string& member_id) const override {
+    return {{"group_replication_member_weight", member_id.empty() ? "50" : "70"}};
+  }
 
   std::shared_ptr<GroupState> state_ = std::make_shared<GroupState>();
   metadata::MonitorStats stats_;
   std::vector<std::string> requested_;
   std::vector<metadata::SwitchoverDone> pending_;
   std::vector<std::string> forced_;
+  std::vector<std::string> operations_;
+  std::expected<std::string, SwitchoverFailure> answer_ = std::string("done");
 };
 
 // Where an answer lands, as in the HTTP connection.
@@ -366,6 +389,66 @@ TEST_F(RestGroupTest, MetricsCountMembersByStateAndShowTheViewSequence) {
   }
   EXPECT_EQ(no_group_.handle(request("GET", "/metrics")).body.find("grouter_group_"),
             std::string::npos);
+}
+
+}  // namespace
+}  // namespace grouter
+
+namespace grouter {
+namespace {
+
+TEST_F(RestGroupTest, MemberOperationsReachTheGroupAndAnswerItsMessage) {
+  for (const char* action : {"stop", "start", "bootstrap"}) {
+    auto [status, body] = answer(
+        api_, request("POST", std::string("/api/v1/group/members/n2/") + action));
+    EXPECT_EQ(status, 200) << action;
+    EXPECT_EQ(body, json::parse(R"({"message": "done"})")) << action;
+  }
+  EXPECT_EQ(group_.operations_,
+            (std::vector<std::string>{"stop n2", "start n2", "bootstrap n2"}));
+  group_.answer_ = std::unexpected(
+      SwitchoverFailure{SwitchoverFailure::Kind::kUnavailable, "a failover is in progress"});
+  auto [status, body] = answer(api_, request("POST", "/api/v1/group/members/n2/stop"));
+  EXPECT_EQ(status, 503);
+  EXPECT_EQ(body, json::parse(R"({"error": "a failover is in progress"})"));
+  // Unknown actions are not operations.
+  EXPECT_EQ(answer(api_, request("POST", "/api/v1/group/members/n2/explode")).first, 404);
+}
+
+TEST_F(RestGroupTest, OptionsArePutAsOptionAndValue) {
+  auto [status, body] = answer(
+      api_, request("POST", "/api/v1/group/options",
+                    R"({"option": "member_expel_timeout", "value": 7})"));
+  EXPECT_EQ(status, 200);
+  auto weight = answer(api_, request("POST", "/api/v1/group/options",
+                                     R"({"option":"member_weight","value":"80","member_id":"n3"})"));
+  EXPECT_EQ(weight.first, 200);
+  EXPECT_EQ(group_.operations_, (std::vector<std::string>{"set member_expel_timeout=7 ",
+                                                          "set member_weight=80 n3"}));
+  group_.answer_ = std::unexpected(
+      SwitchoverFailure{SwitchoverFailure::Kind::kInvalidRequest, "the range is 0 to 3600"});
+  EXPECT_EQ(answer(api_, request("POST", "/api/v1/group/options",
+                                 R"({"option":"member_expel_timeout","value":"9999"})"))
+                .first,
+            400);
+  auto missing = answer(api_, request("POST", "/api/v1/group/options", R"({"option":"x"})"));
+  EXPECT_EQ(missing.first, 400);
+  EXPECT_NE(missing.second["error"].get<std::string>().find("\"value\""), std::string::npos);
+  EXPECT_EQ(answer(api_, request("POST", "/api/v1/group/options", "nope")).first, 400);
+  EXPECT_EQ(answer(api_, request("GET", "/api/v1/group/options", "{}")).first, 405);
+  EXPECT_EQ(group_.operations_.size(), 3u);  // the malformed ones reached nothing
+  EXPECT_EQ(answer(no_group_, request("POST", "/api/v1/group/options", "{}")).first, 404);
+}
+
+TEST_F(RestGroupTest, VariablesOfTheGroupAndOfAMember) {
+  auto [status, body] = get("/api/v1/group/variables");
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(body, json::parse(R"({"variables": {"group_replication_member_weight": "50"}})"));
+  auto member = get(std::string("/api/v1/group/members/") + kSecond + "/variables");
+  EXPECT_EQ(member.first, 200);
+  EXPECT_EQ(member.second["variables"]["group_replication_member_weight"], "70");
+  EXPECT_EQ(get("/api/v1/group/members/nobody/variables").first, 404);
+  EXPECT_EQ(answer(api_, request("DELETE", "/api/v1/group/variables")).first, 405);
 }
 
 }  // namespace
