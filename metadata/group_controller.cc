@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <random>
 
+#include <fmt/format.h>
+
 #include "group/local_group_log.h"
 #include "metadata/apply.h"
 #include "metadata/controller_support.h"
@@ -195,6 +197,14 @@ bool GroupController::propose(const Entry& entry) {
     logger_.info("group: {}", describe(entry));
   } else {
     logger_.info("group: view {}: {}", to_string(state_.view_id), describe(entry));
+  }
+  if (auto event = event_of(entry, state_)) {
+    event->text = describe(entry);
+    if (const auto why = suspect_reason_.find(event->member_id);
+        std::holds_alternative<MemberSuspected>(entry) && why != suspect_reason_.end()) {
+      event->reason = why->second;
+    }
+    record(std::move(*event));
   }
   publish();
   // Entries are rare; keep the log short.
@@ -397,18 +407,23 @@ void GroupController::check_majority(int64_t now_ms) {
   exit_action_applied_ = applies;  // for the log only: route_access() decides
   publish();
   if (!applies) {
-    logger_.info("group: a majority of view {} is reachable again: routes serve the group again",
-                 to_string(state_.view_id));
+    const std::string back = fmt::format(
+        "a majority of view {} is reachable again: routes serve the group again",
+        to_string(state_.view_id));
+    logger_.info("group: {}", back);
+    record(GroupEvent{.kind = "majority_back", .reason = back, .text = back});
     return;
   }
   const char* action = config_.exit_action == ExitAction::kReadOnly ? "READ_ONLY: reads only"
                        : config_.exit_action == ExitAction::kAbortServer
                            ? "ABORT_SERVER: grouter stops"
                            : "OFFLINE_MODE: no traffic";
-  logger_.error(
-      "group: a majority of view {} has been unreachable for {} ms "
+  const std::string lost = fmt::format(
+      "a majority of view {} has been unreachable for {} ms "
       "(unreachable_majority_timeout): exit_state_action={}",
       to_string(state_.view_id), now_ms - no_majority_since_ms_, action);
+  logger_.error("group: {}", lost);
+  record(GroupEvent{.kind = "majority_lost", .reason = lost, .text = lost});
   if (config_.exit_action == ExitAction::kAbortServer && on_abort_) on_abort_();
 }
 

@@ -34,6 +34,7 @@
 #include "metadata/entry.h"
 #include "metadata/failover.h"
 #include "metadata/failure_detector.h"
+#include "metadata/group_event.h"
 #include "metadata/group_service.h"
 #include "metadata/group_state.h"
 #include "metadata/monitor.h"
@@ -69,6 +70,9 @@ class GroupController final : public GroupService {
   std::shared_ptr<const GroupState> state() const override { return published_; }
   MonitorStats monitor_stats() const override { return stats_; }
   std::vector<MemberProgress> member_progress() const override;
+  std::vector<GroupEvent> events_since(uint64_t after_id) const override {
+    return events_.since(after_id);
+  }
   void set_as_primary(const std::string& member_id, SwitchoverDone done) override;
   void force_members(const std::vector<std::string>& members, ForceDone done) override;
   // The operator's statements (group_controller_admin.cc).
@@ -151,6 +155,8 @@ class GroupController final : public GroupService {
   void kick(int64_t delay_ms = 0);
   void step();
   void say(const std::vector<Note>& notes);
+  // Keeps EVENT in the history (events_since), stamped now with the current view when it has none.
+  void record(GroupEvent event);
   void run_operation(const Operation& op);
   void start_op(const Operation& op, Task<OpResult> task, std::vector<Node*> touched);
 
@@ -242,6 +248,7 @@ class GroupController final : public GroupService {
   int64_t op_failures_ = 0;
   MonitorStats stats_;
   std::map<std::string, std::string> said_;  // say(): a keyed note → its last text
+  EventHistory events_;                       // decided entries and notes, for watchers
   uv_timer_t step_timer_{};
   bool step_timer_open_ = false;
   bool started_ = false;

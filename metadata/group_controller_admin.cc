@@ -159,23 +159,14 @@ void GroupController::bootstrap_group(const std::string& member_id, OpDone done)
   if (node == nullptr) return done(invalid(no_member(member_id)));
   if (stopping_) return done(unavailable("grouter is stopping"));
   if (auto ok = check_bootstrap(state_); !ok) return done(std::unexpected(ok.error()));
-  // The others join it through recovery: it must hold what every node that answers holds, or
-  // their transactions would be errant (and acknowledged ones lost).
-  const Node* chosen = nullptr;
+  std::vector<NodeHolding> holdings;
   for (const auto& n : nodes_) {
-    if (n->config.name == node->name) chosen = n.get();
+    NodeHolding h{n->config.name, n->answered && n->facts.has_value(), {}};
+    if (n->facts) h.executed = n->facts->current_pos;
+    holdings.push_back(std::move(h));
   }
-  if (chosen == nullptr || !chosen->answered || !chosen->facts) {
-    return done(unavailable(node->name + " does not answer: it cannot bootstrap the group"));
-  }
-  for (const auto& n : nodes_) {
-    if (n.get() == chosen || !n->answered || !n->facts) continue;
-    if (!covers(chosen->facts->current_pos, n->facts->current_pos)) {
-      return done(invalid(n->config.name + " has executed " + to_string(n->facts->current_pos) +
-                          ", which " + node->name + " (" +
-                          to_string(chosen->facts->current_pos) +
-                          ") lacks: bootstrap the group on the most advanced node"));
-    }
+  if (auto ok = check_bootstrap_node(holdings, node->name); !ok) {
+    return done(std::unexpected(ok.error()));
   }
   if (pending_bootstrap_) {
     return done(unavailable("a bootstrap on " + pending_bootstrap_->member_id + " is in progress"));

@@ -88,7 +88,7 @@ void GroupController::say(const std::vector<Note>& notes) {
     switch (n.level) {
       case Note::Level::kDebug:
         logger_.debug("group: {}", n.text);
-        break;
+        continue;  // not shown to watchers
       case Note::Level::kInfo:
         logger_.info("group: {}", n.text);
         break;
@@ -99,7 +99,16 @@ void GroupController::say(const std::vector<Note>& notes) {
         logger_.error("group: {}", n.text);
         break;
     }
+    record(GroupEvent{.kind = n.level == Note::Level::kInfo ? "note" : "warning",
+                      .reason = n.text,
+                      .text = n.text});
   }
+}
+
+void GroupController::record(GroupEvent event) {
+  event.time_ms = epoch_ms();
+  if (event.view_id.empty()) event.view_id = to_string(state_.view_id);
+  events_.add(std::move(event));
 }
 
 void GroupController::run_operation(const Operation& op) {
@@ -173,6 +182,7 @@ void GroupController::start_op(const Operation& op, Task<OpResult> task,
     if (!r) {
       ++op_failures_;
       logger_.warning("group: {} failed: {}", what, r.error());
+      record(GroupEvent{.kind = "operation_failed", .reason = r.error(), .text = what + " failed"});
       kick(std::min<int64_t>(2000, 200 * op_failures_));
     } else {
       op_failures_ = 0;

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "metadata/group_event.h"
 #include "metadata/group_state.h"
 #include "metadata/gtid.h"
 
@@ -80,6 +81,10 @@ class GroupService {
   [[nodiscard]] virtual MonitorStats monitor_stats() const = 0;
   // One entry per configured storage node, configuration order.
   [[nodiscard]] virtual std::vector<MemberProgress> member_progress() const = 0;
+  // The group's recent events (group_event.h: decisions, view changes, notes), oldest first: those
+  // after AFTER_ID, or every one kept (the last EventHistory::kDefaultCapacity) when AFTER_ID is 0
+  // or newer than the last (an id from an earlier run of grouter).
+  [[nodiscard]] virtual std::vector<GroupEvent> events_since(uint64_t after_id) const = 0;
   // GR's group_replication_set_as_primary(member_id): done(success) once the member is the
   // primary of the decided state (at once when it already is), or done(failure).
   virtual void set_as_primary(const std::string& member_id, SwitchoverDone done) = 0;

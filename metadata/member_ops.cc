@@ -115,4 +115,30 @@ std::expected<void, SwitchoverFailure> check_bootstrap(const GroupState& state) 
   return {};
 }
 
+std::expected<void, SwitchoverFailure> check_bootstrap_node(const std::vector<NodeHolding>& nodes,
+                                                            const std::string& name) {
+  const NodeHolding* chosen = nullptr;
+  for (const NodeHolding& n : nodes) {
+    if (n.name == name) chosen = &n;
+  }
+  if (chosen == nullptr) {
+    return std::unexpected(F{F::Kind::kInvalidRequest, "no storage node " + name});
+  }
+  for (const NodeHolding& n : nodes) {
+    if (!n.answered) {
+      return unavailable(n.name + " does not answer: what it holds cannot be checked before " +
+                         name + " bootstraps the group");
+    }
+  }
+  for (const NodeHolding& n : nodes) {
+    if (&n != chosen && !covers(chosen->executed, n.executed)) {
+      return std::unexpected(F{F::Kind::kInvalidRequest,
+                               n.name + " has executed " + to_string(n.executed) + ", which " +
+                                   name + " (" + to_string(chosen->executed) +
+                                   ") lacks: bootstrap the group on the most advanced node"});
+    }
+  }
+  return {};
+}
+
 }  // namespace grouter::metadata

@@ -8,6 +8,7 @@
 #include <expected>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "metadata/group_service.h"
 #include "metadata/group_state.h"
@@ -41,5 +42,19 @@ struct StopPlan {
 // Whether the group may be bootstrapped now: not while a view has members (GR refuses to
 // bootstrap a running group).
 [[nodiscard]] std::expected<void, SwitchoverFailure> check_bootstrap(const GroupState& state);
+
+// What a node was last seen to have executed, for the bootstrap's check.
+struct NodeHolding {
+  std::string name;
+  bool answered = false;  // its last probe answered with facts
+  GtidPosition executed;
+};
+
+// Whether the node NAME may form the group, the others joining it through recovery: every
+// configured node must answer (what a silent one holds cannot be checked: kUnavailable) and NAME
+// must have executed what each of them has (otherwise theirs would be errant, and acknowledged
+// writes lost: kInvalidRequest naming the node and the positions).
+[[nodiscard]] std::expected<void, SwitchoverFailure> check_bootstrap_node(
+    const std::vector<NodeHolding>& nodes, const std::string& name);
 
 }  // namespace grouter::metadata

@@ -177,6 +177,8 @@ Watch the group (members, states, roles, view id):
   watch -n 0.5 "curl -s $group_url | python3 -m json.tool"
   curl -s http://127.0.0.1:8443/api/20190715/routes/primary/destinations
   curl -s http://127.0.0.1:8443/metrics
+  curl -N $group_url/events                  # each decision with its reason, as it is made
+  the status page, live, in a browser: http://127.0.0.1:8443/
 
 Watch a failover (in another terminal, with the watch above running):
   $sandbox_cmd kill $node      # SIGKILL the primary (node$node, port $port)

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "protocol/mysql_wire/scramble.h"
 #include "router/group_routing.h"
 #include "router/systemd_notify.h"
@@ -98,6 +100,10 @@ bool App::start() {
   if (group_ && cache_name.empty()) cache_name = "default";
   rest_api_ = std::make_unique<RestApi>(process, routes_, group_.get(), cache_name);
   if (config_.http_server) {
+    event_streams_ = std::make_unique<GroupEventStreams>(
+        &loop_, logger_, group_.get(), [this] { return rest_api_->status_json().dump(); },
+        GroupEventStreams::Options{});
+    rest_api_->set_event_streams(event_streams_.get());
     http::Limits limits;
     limits.idle_timeout_ms = 120'000;  // a switchover answers when it is done
     http_server_ = std::make_unique<http::HttpServer>(
@@ -238,6 +244,7 @@ void App::shutdown() {
   for (auto& worker : workers_) worker->stop();
   workers_.clear();
   close_signals();
+  if (event_streams_) event_streams_->close([] {});
   if (http_server_) http_server_->close([] {});
   if (admin_) admin_->close([] {});
   if (prober_) prober_->close([] {});
@@ -281,6 +288,7 @@ int App::run() {
     stopping_ = true;  // nothing to announce: close what start() opened
     close_signals();
     workers_.clear();
+    if (event_streams_) event_streams_->close([] {});
     if (http_server_) http_server_->close([] {});
     if (admin_) admin_->close([] {});
     if (accounts_) accounts_->close([] {});

@@ -15,6 +15,7 @@
 #include "router/account_reader.h"
 #include "router/admin_service.h"
 #include "router/config.h"
+#include "router/group_event_streams.h"
 #include "router/http/http_server.h"
 #include "router/rest_api.h"
 #include "routing/destination_prober.h"
@@ -55,6 +56,7 @@ class App {
   std::unique_ptr<routing::DestinationProber> prober_;
   std::unique_ptr<RestApi> rest_api_;
   std::unique_ptr<http::HttpServer> http_server_;
+  std::unique_ptr<GroupEventStreams> event_streams_;  // GET /api/v1/group/events
   std::unique_ptr<AdminService> admin_;  // present when [admin] is
   std::unique_ptr<metadata::GroupController> group_;
   std::unique_ptr<AccountReader> accounts_;  // terminated routes over a group: mysql.user

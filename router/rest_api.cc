@@ -8,7 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "router/group_event_streams.h"
 #include "router/http/response_writer.h"
+#include "router/status_page/status_page.h"
 
 namespace grouter {
 namespace {
@@ -19,6 +21,30 @@ using routing::Route;
 constexpr std::string_view kApiPrefix = "/api/20190715";
 constexpr std::string_view kGroupApiPrefix = "/api/v1/";
 constexpr std::string_view kMetadata = "/metadata";
+constexpr std::string_view kEventsPath = "/api/v1/group/events";
+
+// A route's current destinations as MySQL Router's /routes/NAME/destinations items.
+json destination_items(const Route& route) {
+  json items = json::array();
+  for (const auto& destination : route.current_destinations()) {
+    items.push_back(json{{"address", destination.host}, {"port", destination.port}});
+  }
+  return items;
+}
+
+// The status page's file at PATH, if it is one.
+std::optional<http::Response> status_page_response(std::string_view path) {
+  const std::optional<StaticFile> file = status_page_file(path);
+  if (!file) return std::nullopt;
+  http::Response response{.status = 200,
+                          .content_type = std::string(file->content_type),
+                          .body = std::string(file->body)};
+  response.headers.emplace_back("Cache-Control", "no-cache");
+  response.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  response.headers.emplace_back("Content-Security-Policy",
+                                "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
+  return response;
+}
 
 }  // namespace
 
@@ -65,6 +91,11 @@ const Route* RestApi::find_route(const std::string& name) const {
 }
 
 void RestApi::handle(const http::Request& request, http::Responder respond) const {
+  if (request.path == kEventsPath && (request.method == "GET" || request.method == "HEAD")) {
+    if (events_ == nullptr) return respond(json_response(404, json{{"error", "no events stream"}}));
+    events_->open(request, respond);
+    return;
+  }
   if (request.method == "POST" && request.path == std::string(kGroupApiPrefix) + "group/primary") {
     set_primary(request, std::move(respond));
     return;
@@ -83,6 +114,7 @@ http::Response RestApi::handle(const http::Request& request) const {
   if (request.method != "GET" && request.method != "HEAD") {
     return problem_response(405, "only GET is supported on " + request.path);
   }
+  if (auto page = status_page_response(request.path)) return std::move(*page);
   if (request.path == "/metrics") {
     http::Response response;
     response.content_type = "text/plain; version=0.0.4; charset=utf-8";
@@ -136,13 +168,7 @@ http::Response RestApi::route_endpoint(const Route& route, const std::string& wh
     const bool alive = route.is_alive();
     return json_response(alive ? 200 : 500, json{{"isAlive", alive}});
   }
-  if (what == "destinations") {
-    json items = json::array();
-    for (const auto& destination : route.current_destinations()) {
-      items.push_back(json{{"address", destination.host}, {"port", destination.port}});
-    }
-    return json_response(200, json{{"items", items}});
-  }
+  if (what == "destinations") return json_response(200, json{{"items", destination_items(route)}});
   if (what == "blockedHosts") {
     json items = json::array();
     for (const auto& host : route.blocked_hosts().blocked()) items.push_back(host);
@@ -179,6 +205,33 @@ http::Response RestApi::route_endpoint(const Route& route, const std::string& wh
                   {"socket", ""}});
   }
   return problem_response(404, "route '" + route.name() + "' has no endpoint '" + what + "'");
+}
+
+}  // namespace grouter
+
+namespace grouter {
+
+json RestApi::status_json() const {
+  json routes = json::array();
+  for (const auto& route : routes_) {
+    const routing::RouteConfig& config = route->config();
+    routes.push_back(json{{"name", route->name()},
+                          {"bind_address", config.bind_address},
+                          {"bind_port", config.bind_port},
+                          {"routing_strategy", std::string(routing::to_string(config.strategy))},
+                          {"destinations", config.destinations_text},
+                          {"current_destinations", destination_items(*route)},
+                          {"active_connections", route->counters().active_connections.load()},
+                          {"total_connections", route->counters().total_connections.load()},
+                          {"alive", route->is_alive()}});
+  }
+  return json{{"group", group_ != nullptr ? group_json(*group_->state(), group_->member_progress())
+                                          : json(nullptr)},
+              {"routes", std::move(routes)},
+              {"router", json{{"version", process_.version},
+                              {"hostname", process_.hostname},
+                              {"time_started", format_timestamp(process_.time_started)}}},
+              {"time", format_timestamp(routing::now_epoch_micros())}};
 }
 
 }  // namespace grouter

@@ -26,6 +26,7 @@ using nlohmann::json;
 constexpr std::string_view kGroupPath = "/api/v1/group";
 constexpr std::string_view kPrimaryPath = "/api/v1/group/primary";
 constexpr std::string_view kForcePath = "/api/v1/group/force_members";
+constexpr std::string_view kEventsPath = "/api/v1/group/events";
 constexpr std::string_view kOptionsPath = "/api/v1/group/options";
 constexpr std::string_view kVariablesPath = "/api/v1/group/variables";
 constexpr std::string_view kMembersPath = "/api/v1/group/members/";
@@ -44,15 +45,27 @@ http::Response method_not_allowed(std::string_view path, const std::string& allo
   return response;
 }
 
-json member_json(const Member& m) {
-  return json{{"member_id", m.member_id},
-              {"member_host", m.host},
-              {"member_port", m.port},
-              {"member_state", std::string(metadata::to_string(m.state))},
-              {"member_role", std::string(metadata::to_string(m.role))},
-              {"member_version", m.version.known ? m.version.text : std::string()},
-              {"member_weight", m.weight},
-              {"state_reason", m.state_reason}};
+json member_json(const Member& m, const std::vector<metadata::MemberProgress>& progress) {
+  json out{{"member_id", m.member_id},
+           {"member_host", m.host},
+           {"member_port", m.port},
+           {"member_state", std::string(metadata::to_string(m.state))},
+           {"member_role", std::string(metadata::to_string(m.role))},
+           {"member_version", m.version.known ? m.version.text : std::string()},
+           {"member_weight", m.weight},
+           {"state_reason", m.state_reason},
+           {"name", m.name},
+           {"probed", false},
+           {"behind_primary", 0},
+           {"applier_queue", 0}};
+  for (const metadata::MemberProgress& p : progress) {
+    if (p.name != m.name && (p.member_id.empty() || p.member_id != m.member_id)) continue;
+    out["probed"] = p.probed;
+    out["behind_primary"] = p.behind_primary;
+    out["applier_queue"] = p.applier_queue;
+    break;
+  }
+  return out;
 }
 
 // A comma-separated list of member_ids as a JSON array ("" → []).
@@ -75,9 +88,11 @@ json failover_json(const GroupState& state) {
               {"may_lose", f.may_lose}};
 }
 
-json group_json(const GroupState& state) {
+}  // namespace
+
+json group_json(const GroupState& state, const std::vector<metadata::MemberProgress>& progress) {
   json members = json::array();
-  for (const Member& m : state.members) members.push_back(member_json(m));
+  for (const Member& m : state.members) members.push_back(member_json(m, progress));
   return json{{"group_name", state.group_name},
               {"view_id", metadata::to_string(state.view_id)},
               {"single_primary_mode", state.single_primary_mode},
@@ -86,6 +101,8 @@ json group_json(const GroupState& state) {
               {"failover", failover_json(state)},
               {"members", std::move(members)}};
 }
+
+namespace {
 
 int status_for(SwitchoverFailure::Kind kind) {
   switch (kind) {
@@ -141,7 +158,13 @@ http::Response RestApi::group_api(const http::Request& request) const {
       return method_not_allowed(kGroupPath, "GET, HEAD");
     }
     if (group_ == nullptr) return error_json(404, "no group is configured");
-    return json_response(200, group_json(*group_->state()));
+    return json_response(200, group_json(*group_->state(), group_->member_progress()));
+  }
+  if (request.path == kEventsPath) {
+    if (request.method != "GET" && request.method != "HEAD") {
+      return method_not_allowed(kEventsPath, "GET, HEAD");
+    }
+    return error_json(501, "an events stream needs the asynchronous handler");
   }
   if (request.path == kPrimaryPath) {
     if (request.method != "POST") return method_not_allowed(kPrimaryPath, "POST");

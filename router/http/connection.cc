@@ -29,6 +29,35 @@ Response method_not_allowed() {
 
 }  // namespace
 
+struct Connection::OpenStream final : ResponseStream {
+  explicit OpenStream(Connection& c) : connection(&c) {}
+
+  bool send(std::string_view bytes) override {
+    if (connection == nullptr ||
+        queued_bytes() + bytes.size() > connection->context_.limits->max_stream_queue_bytes) {
+      return false;
+    }
+    if (!started) {
+      backlog.append(bytes);
+      return true;
+    }
+    connection->send_stream(bytes);
+    return connection != nullptr;  // a failed write closed it
+  }
+  std::size_t queued_bytes() const override {
+    if (connection == nullptr) return 0;
+    return started ? connection->pending_write_bytes_ : backlog.size();
+  }
+  bool is_open() const override { return connection != nullptr; }
+  void close() override {
+    if (connection != nullptr) connection->close();
+  }
+
+  Connection* connection;  // null once the connection closes (it sets it)
+  std::string backlog;     // sent before the head was written; bounded as the queue is
+  bool started = false;    // the head is written: bytes go to the socket
+};
+
 struct Connection::PendingAnswer final : ResponseSlot {
   PendingAnswer(Connection& c, Framing f) : connection(c), framing(f) {}
 
@@ -38,9 +67,19 @@ struct Connection::PendingAnswer final : ResponseSlot {
     connection.answer_ready();
   }
 
+  std::shared_ptr<ResponseStream> fill_stream(Response head) override {
+    if (response) return nullptr;
+    stream = std::make_shared<OpenStream>(connection);
+    std::shared_ptr<ResponseStream> handle = stream;
+    response = std::move(head);
+    connection.answer_ready();
+    return handle;
+  }
+
   Connection& connection;  // owns this answer while it is queued
   const Framing framing;
-  std::optional<Response> response;  // set once answered
+  std::optional<Response> response;  // set once answered (the head of a streamed answer)
+  std::shared_ptr<OpenStream> stream;  // set for a streamed answer
 };
 
 Connection::Connection(const ConnectionContext& context, ConnectionOwner& owner)
@@ -87,7 +126,12 @@ void Connection::accept_and_reject(uv_stream_t* listener, const Response& respon
 void Connection::close() {
   if (state_ != State::kOpen && state_ != State::kDraining) return;
   state_ = State::kClosing;
+  for (const auto& answer : pending_) {
+    if (answer->stream) answer->stream->connection = nullptr;
+  }
   pending_.clear();  // their Responders now find nothing to answer
+  if (stream_) stream_->connection = nullptr;  // its handler's handle now sends nothing
+  stream_.reset();
   pending_closes_ = 2;
   // Closing the TCP handle cancels its pending writes and shutdown; their callbacks run before ours.
   uv_close(reinterpret_cast<uv_handle_t*>(&timer_), &on_handle_closed);
@@ -120,7 +164,9 @@ void Connection::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf
     return;
   }
   self->peer_eof_ = true;  // libuv has stopped reading
-  if (self->state_ == State::kOpen) {
+  if (self->stream_) {
+    self->close();  // the client of a stream went
+  } else if (self->state_ == State::kOpen) {
     // Every complete request is read (a partial one is dropped); once the last pending answer is
     // written, answer_ready() finishes.
     if (self->pending_.empty()) self->finish();
@@ -136,6 +182,11 @@ void Connection::received(std::string_view bytes) {
     return;
   }
   if (state_ != State::kOpen) return;
+  if (stream_) {  // read only to see the client go
+    drained_bytes_ += bytes.size();
+    if (drained_bytes_ > context_.limits->max_drain_bytes) close();
+    return;
+  }
   uv_timer_start(&timer_, &on_timer, context_.limits->idle_timeout_ms, 0);
   input_.append(bytes);
   process_input();
@@ -199,18 +250,55 @@ void Connection::call_handler(const Request& request, Responder responder) {
 }
 
 void Connection::answer_ready() {
-  while (state_ == State::kOpen && !pending_.empty() && pending_.front()->response) {
+  while (state_ == State::kOpen && !stream_ && !pending_.empty() && pending_.front()->response) {
     const std::shared_ptr<PendingAnswer> done = std::move(pending_.front());
     pending_.pop_front();
+    if (done->stream) {
+      start_stream(*done);
+      continue;
+    }
     send(serialize_response(*done->response, done->framing));
     if (state_ == State::kOpen && !done->framing.keep_alive) finish();
   }
   if (state_ != State::kOpen) return;
+  if (stream_) {
+    update_reading();
+    return;
+  }
   if (pending_.empty() && peer_eof_) {
     finish();  // the client ended its side and has every answer
     return;
   }
   update_reading();
+}
+
+void Connection::start_stream(const PendingAnswer& answer) {
+  final_queued_ = true;  // the stream is the last answer: requests behind it stay unanswered
+  input_.clear();
+  send(serialize_stream_head(*answer.response));
+  if (state_ != State::kOpen) return;
+  if (answer.framing.head_request) {
+    answer.stream->connection = nullptr;  // the head alone
+    finish();
+    return;
+  }
+  stream_ = answer.stream;
+  stream_->started = true;
+  if (peer_eof_) {
+    close();  // the client is gone already
+    return;
+  }
+  const std::string backlog = std::exchange(stream_->backlog, {});
+  if (!backlog.empty()) send_stream(backlog);
+}
+
+void Connection::send_stream(std::string_view bytes) {
+  const bool was_idle = pending_write_bytes_ == 0;
+  send(std::string(bytes));
+  // A stream's timer runs only while bytes wait: no progress for idle_timeout_ms closes it.
+  if (state_ == State::kOpen && was_idle) {
+    uv_timer_start(&timer_, &on_timer, context_.limits->idle_timeout_ms, 0);
+  }
 }
 
 bool Connection::accepting_requests() const {
@@ -222,6 +310,10 @@ bool Connection::accepting_requests() const {
 
 void Connection::update_reading() {
   if (state_ != State::kOpen || peer_eof_ || processing_) return;
+  if (stream_) {
+    if (reading_paused_) resume_reading();  // to see the client go
+    return;
+  }
   if (!accepting_requests()) {
     if (!reading_paused_) pause_reading();  // the client waits for answers or does not read them
   } else if (reading_paused_) {
@@ -254,7 +346,11 @@ void Connection::on_write(uv_write_t* req, int status) {
     return;
   }
   if (self.state_ != State::kOpen) return;
-  uv_timer_start(&self.timer_, &on_timer, self.context_.limits->idle_timeout_ms, 0);
+  if (self.stream_ && self.pending_write_bytes_ == 0) {
+    uv_timer_stop(&self.timer_);  // everything streamed is written: no deadline while idle
+  } else {
+    uv_timer_start(&self.timer_, &on_timer, self.context_.limits->idle_timeout_ms, 0);
+  }
   self.update_reading();
 }
 
@@ -285,7 +381,9 @@ void Connection::on_shutdown(uv_shutdown_t* req, int status) {
 void Connection::on_timer(uv_timer_t* timer) {
   auto* self = static_cast<Connection*>(timer->data);
   self->context_.logger->debug("http: connection {}; closing",
-                               self->state_ == State::kOpen ? "idle" : "did not close after the final response");
+                               self->stream_                      ? "stream made no progress"
+                               : self->state_ == State::kOpen ? "idle"
+                                                              : "did not close after the final response");
   self->close();
 }
 

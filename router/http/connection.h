@@ -5,6 +5,10 @@
 // "Connection: close", errors (400/405/413 first), idleness and the owner's request; after a final
 // response it shuts down its side and drains the client for a short while, so the client reads the
 // answer instead of a reset. Closing drops the pending answers: their Responders then do nothing.
+// A streamed answer (responder.h) is the last one: after its head the connection writes what the
+// stream sends, reads only to see the client go (discarding what it sends, up to
+// max_drain_bytes), and closes when the client goes, the stream closes, or a write makes no
+// progress for idle_timeout_ms.
 //
 // Lifetime: owns a uv_tcp_t and a uv_timer_t, so it is neither copied nor moved. States go
 // idle -> open -> (draining) -> closing -> closed. When both handles' close callbacks have run it
@@ -71,6 +75,7 @@ class Connection {
     Connection* connection = nullptr;
   };
   struct PendingAnswer;  // a ResponseSlot: one request's place in the answer queue
+  struct OpenStream;     // a ResponseStream: a streamed answer's body
 
   static void on_alloc(uv_handle_t* handle, std::size_t suggested, uv_buf_t* buf);
   static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
@@ -90,6 +95,8 @@ class Connection {
   [[nodiscard]] bool accepting_requests() const;
   void update_reading();  // pause or resume reading as accepting_requests() says
   void send(std::string bytes);
+  void start_stream(const PendingAnswer& answer);  // its head is next in order: write it
+  void send_stream(std::string_view bytes);
   void finish();  // after the final response: shut down our side, drain the client
   void pause_reading();
   void resume_reading();
@@ -106,6 +113,7 @@ class Connection {
   std::string input_;  // received, not yet parsed (only while reading is paused or mid-request)
   std::deque<std::shared_ptr<PendingAnswer>> pending_;  // request order; the only owner of each
   bool final_queued_ = false;  // a request that ends the connection is queued: parse no further
+  std::shared_ptr<OpenStream> stream_;  // the streamed answer being written, once its head is
   bool processing_ = false;    // inside process_input(): it re-checks reading itself
   std::array<char, 16 * 1024> read_buffer_{};
   std::size_t pending_write_bytes_ = 0;

@@ -51,6 +51,10 @@ struct Limits {
   // request waits, idle_timeout_ms still runs: an answer later than that finds the connection
   // closed.
   std::size_t max_pending_requests = 16;
+  // A streamed answer's bytes queued and not yet written (responder.h's ResponseStream::send
+  // refuses more). While some are queued and none is written for idle_timeout_ms, the connection
+  // closes: a client that stops reading cannot hold a stream open.
+  std::size_t max_stream_queue_bytes = 256 * 1024;
 };
 
 }  // namespace grouter::http

@@ -28,6 +28,12 @@ void Responder::operator()(Response response) const {
   if (target) target->fill(std::move(response));
 }
 
+std::shared_ptr<ResponseStream> Responder::stream(Response head) const {
+  if (!shared_) return nullptr;
+  const std::shared_ptr<ResponseSlot> target = std::exchange(shared_->slot, {}).lock();
+  return target ? target->fill_stream(std::move(head)) : nullptr;
+}
+
 bool Responder::waiting() const {
   return shared_ && !shared_->slot.expired();
 }

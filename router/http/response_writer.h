@@ -17,6 +17,10 @@ struct Framing {
 
 [[nodiscard]] std::string serialize_response(const Response& response, Framing framing);
 
+// The head of a streamed answer (responder.h): status line, extra headers, Content-Type and
+// "Connection: close", without Content-Length (the body ends with the connection).
+[[nodiscard]] std::string serialize_stream_head(const Response& head);
+
 // "OK", "Not Found", ...; "Unknown" for a code without a standard phrase.
 [[nodiscard]] std::string_view reason_phrase(int status);
 

@@ -153,6 +153,40 @@ def test_shipped_config_is_valid_and_holds_no_secret(deb):
     assert "cluster_password_file = /etc/grouter/cluster_password" in text
 
 
+def uncomment_group_example(text, secrets):
+    """The shipped example with its commented group part made live, as its comments tell an operator
+    to: the section and option lines after '# [group_replication]' uncommented, [routing:primary]
+    pointed at the group, the password files looked for in SECRETS instead of /etc/grouter."""
+    lines = text.splitlines()
+    start = lines.index("# [group_replication]")
+    live = [re.sub(r"^# (\[[\w:.-]+\]|\w+ = .*)$", r"\1", line) for line in lines[start:]]
+    text = "\n".join(lines[:start] + live) + "\n"
+    return (text.replace("destinations = 127.0.0.1:3306",
+                         "destinations = metadata-cache://mygroup/?role=PRIMARY")
+            .replace("/etc/grouter/", f"{secrets}/"))
+
+
+def test_commented_group_example_is_valid(deb, tmp_path):
+    """The group, storage nodes, second route and admin port the example shows in comments pass
+    --validate-config once uncommented, with the password files it names in place."""
+    with tempfile.TemporaryDirectory() as root:
+        run("dpkg-deb", "-x", deb, root)
+        text = (Path(root) / "etc/grouter/grouter.conf").read_text()
+        grouter = Path(root) / "usr/sbin/grouter"
+        live = uncomment_group_example(text, tmp_path)
+        sections = re.findall(r"^\[([\w:.-]+)\]$", live, re.M)
+        assert {"group_replication", "storage_node:node3", "routing:secondary", "admin"} <= set(
+            sections), sections
+        path = tmp_path / "group.conf"
+        path.write_text(live)
+        missing = run(grouter, "--validate-config", path, check=False)
+        assert missing.returncode == 1 and "cluster_password_file" in missing.stderr, missing.stderr
+        (tmp_path / "cluster_password").write_text("a secret\n")
+        (tmp_path / "recovery_password").write_text("another\n")
+        done = run(grouter, "--validate-config", path)
+        assert done.stdout == f"{path}: OK\n"
+
+
 def test_install_creates_user_and_folders(package):
     user = pwd.getpwnam("grouter")
     assert user.pw_uid < 1000, "not a system user"

@@ -58,8 +58,41 @@ void Chaos::two_at_once() {
   down(second, dice.chance(50));
 }
 
+void Chaos::operate() {
+  Dice& dice = sim_.dice();
+  Driver& driver = sim_.driver();
+  const size_t n = sim_.cluster().size();
+  const int64_t roll = dice.range(0, 99);
+  if (roll < 40) {
+    driver.operator_stop(victim());
+  } else if (roll < 70) {
+    for (size_t k = 0, i = dice.pick(n); k < n; ++k, i = (i + 1) % n) {
+      if (driver.state().members[i].stopped) {
+        driver.operator_start(i);
+        break;
+      }
+    }
+  } else {
+    static const char* const kOptions[][2] = {
+        {"member_expel_timeout", "0"},  {"member_expel_timeout", "1"},
+        {"member_expel_timeout", "5"},  {"member_expel_timeout", "12"},
+        {"recovery_retry_count", "1"},  {"recovery_retry_count", "10"},
+        {"autorejoin_tries", "0"},      {"autorejoin_tries", "3"},
+        {"recovery_reconnect_interval", "1"}, {"recovery_reconnect_interval", "20"},
+        {"consistency", "EVENTUAL"},    {"consistency", "BEFORE_ON_PRIMARY_FAILOVER"},
+        {"member_weight", "0"},         {"member_weight", "90"},
+    };
+    const auto& o = kOptions[dice.pick(std::size(kOptions))];
+    driver.operator_set_option(o[0], o[1], dice.pick(n));
+  }
+}
+
 void Chaos::inject() {
   Dice& dice = sim_.dice();
+  if (dice.chance(20)) {  // the operator, besides the faults
+    operate();
+    return;
+  }
   const int64_t roll = dice.range(0, 99);
   const size_t n = sim_.cluster().size();
   if (roll < 28) {
@@ -99,6 +132,17 @@ void Chaos::heal_all() {
     for (size_t j = i + 1; j < n; ++j) sim_.heal(i, j);
   }
   sim_.grouter_restart();
+  heal_group(0);
+}
+
+void Chaos::heal_group(int round) {
+  // The operator starts what it stopped (bootstrapping first if nobody is left in the view),
+  // every 2 s while the world settles.
+  if (round >= 10) return;
+  sim_.scheduler().after(round == 0 ? 1000 : 2000, [this, round] {
+    sim_.driver().operator_heal();
+    heal_group(round + 1);
+  });
 }
 
 }  // namespace grouter::sim

@@ -75,6 +75,7 @@ void Driver::start() {
   ++epoch_;
   // Like the group controller at open: this incarnation leads under a new term.
   propose(metadata::TermBegun{state_.term + 1});
+  detector_.set_config(effective_config().detector);  // the decided options win
   for (size_t i = 0; i < cluster_.size(); ++i) {
     (void)detector_.track(member_id(i), scheduler_.now_ms());
   }
@@ -105,6 +106,10 @@ void Driver::crash() {
   failover_retry_at_ms_ = 0;
   attempt_ = 0;
   last_wait_.clear();
+  stop_requested_.clear();
+  switchover_to_.reset();
+  stop_after_switchover_.reset();
+  bootstrap_with_.clear();
 }
 
 void Driver::restart() {
@@ -255,6 +260,9 @@ metadata::Observations Driver::observations() const {
   }
   seen.expel_due = expel_due_;
   seen.epoch_ms = scheduler_.now_ms();
+  seen.stop_requested = stop_requested_;
+  seen.switchover_to = switchover_to_;
+  seen.bootstrap_with = bootstrap_with_;
   return seen;
 }
 
@@ -263,9 +271,11 @@ void Driver::step() {
   metadata::InFlight in_flight;
   for (const auto& [id, op] : running_) in_flight.running.push_back(op);
   in_flight.failover_retry_at_ms = failover_retry_at_ms_;
+  answer_operator();
   const metadata::Decision d =
-      metadata::decide(config_, state_, observations(), in_flight, now, random_);
+      metadata::decide(effective_config(), state_, observations(), in_flight, now, random_);
   for (const metadata::Entry& e : d.entries) propose(e);
+  answer_operator();
   if (d.wake_at_ms != 0) {
     scheduler_.at(d.wake_at_ms, [this, epoch = epoch_] {
       if (epoch == epoch_) step();
@@ -378,9 +388,11 @@ void Driver::run(const metadata::Operation& op) {
         });
       });
     }
-    case OpKind::kSwitchOver:
-      // Nobody asks for a switchover in the simulated runs.
-      return unsupported("not modelled");
+    case OpKind::kSwitchOver: {
+      const std::optional<size_t> target = index_of(op.source);
+      if (!target || !primary_index_) return unsupported("unknown node");
+      return switch_over(*target, done(all));
+    }
   }
 }
 

@@ -54,6 +54,14 @@ struct DriverStats {
   uint64_t aborts = 0;     // attempts stopped by a failed step or recheck
   uint64_t rejected_entries = 0;
   uint64_t operations = 0;  // operations decide() gave
+  // The operator's statements (driver_operator.cc).
+  uint64_t stops = 0;           // members that left the group by STOP GROUP_REPLICATION
+  uint64_t primary_stops = 0;   // of which the primary (a switchover first)
+  uint64_t stops_refused = 0;   // refused by plan_stop (member_ops.h)
+  uint64_t starts = 0;          // MemberStarted recorded
+  uint64_t option_changes = 0;  // OptionChanged / MemberWeightChanged recorded
+  uint64_t switchovers = 0;     // completed
+  uint64_t bootstraps = 0;      // the operator's, after the whole group was out
 };
 
 inline constexpr int64_t kProbeIntervalMs = 500;
@@ -70,6 +78,20 @@ class Driver {
   void start();
   void crash();
   void restart();
+
+  // The operator's statements, as the group controller answers them (driver_operator.cc): STOP
+  // GROUP_REPLICATION on node I (plan_stop; the primary is switched over first), START
+  // GROUP_REPLICATION, SET GLOBAL group_replication_OPTION (member_weight of node I). Refusals are
+  // traced and counted. Requests die with a grouter crash, as the controller's do.
+  void operator_stop(size_t i);
+  void operator_start(size_t i);
+  void operator_set_option(const std::string& option, const std::string& value, size_t i);
+  // SET GLOBAL group_replication_bootstrap_group=ON; START GROUP_REPLICATION on node I, when the
+  // group has nobody in its view (check_bootstrap, check_bootstrap_node on the last probes).
+  void operator_bootstrap(size_t i);
+  // What an operator does once the faults are over: starts every stopped member, and when the
+  // view is empty bootstraps the group on the most advanced node first.
+  void operator_heal();
 
   bool up() const { return up_; }
   uint64_t epoch() const { return epoch_; }
@@ -99,6 +121,14 @@ class Driver {
   std::optional<size_t> index_of_name(const std::string& name) const;
   std::string name(size_t i) const { return cluster_.node(i).host; }
   metadata::Member& member(size_t i) { return state_.members[i]; }
+
+  // driver_operator.cc: the switchover and the operator's pending stops.
+  void switch_over(size_t target, OpDone done);
+  // NODES[K..] repointed at SOURCE one after the other (failures ignored), then DONE.
+  void repoint_all(std::vector<size_t> nodes, size_t k, size_t source, OpDone done);
+  void answer_operator();
+  bool answered_now(size_t k) const;  // node K answered the last complete probe round
+  metadata::ControllerConfig effective_config() const;
 
   // driver_failover.cc: the failover operation.
   void start_failover();
@@ -170,6 +200,12 @@ class Driver {
   std::vector<std::optional<metadata::FailoverRead>> reads_;
   metadata::FailoverPlan plan_;
   std::string last_wait_;
+  // The operator's requests (volatile): stops waiting for decide(), and a switchover before the
+  // stop of the primary.
+  std::set<std::string> stop_requested_;
+  std::optional<std::string> switchover_to_;
+  std::optional<std::string> stop_after_switchover_;
+  std::string bootstrap_with_;  // a node name
 };
 
 }  // namespace grouter::sim

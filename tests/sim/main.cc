@@ -107,7 +107,16 @@ std::string replay_line(const Args& a, const SimConfig& c) {
 struct Totals {
   uint64_t runs = 0, steps = 0, failovers = 0, acked = 0, lost = 0, waits = 0, breaches = 0;
   uint64_t unconverged = 0;
+  uint64_t stops = 0, primary_stops = 0, stops_refused = 0, starts = 0, option_changes = 0,
+           switchovers = 0, bootstraps = 0;
   void add(const SimResult& r) {
+    stops += r.driver.stops;
+    primary_stops += r.driver.primary_stops;
+    stops_refused += r.driver.stops_refused;
+    starts += r.driver.starts;
+    option_changes += r.driver.option_changes;
+    switchovers += r.driver.switchovers;
+    bootstraps += r.driver.bootstraps;
     ++runs;
     steps += r.steps;
     failovers += r.failovers;
@@ -167,6 +176,12 @@ int main(int argc, char** argv) {
       (unsigned long long)totals.failovers, (unsigned long long)totals.acked,
       (unsigned long long)totals.lost, (unsigned long long)totals.waits,
       (unsigned long long)totals.breaches, (unsigned long long)totals.unconverged);
+  std::printf("operator: %llu stops (%llu of the primary, after a switchover), %llu refused, "
+              "%llu starts, %llu option changes, %llu switchovers, %llu bootstraps\n",
+              (unsigned long long)totals.stops, (unsigned long long)totals.primary_stops,
+              (unsigned long long)totals.stops_refused, (unsigned long long)totals.starts,
+              (unsigned long long)totals.option_changes, (unsigned long long)totals.switchovers,
+              (unsigned long long)totals.bootstraps);
   const double wall_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::fprintf(stderr, "wall time: %.2f s, %.1f seeds/s, %.0f simulated failovers per minute\n",

@@ -69,6 +69,7 @@ SimResult Simulation::result() const {
   r.acked = writer_.acked().size();
   r.lost = checker_.lost();
   r.waits = driver_.stats().waits;
+  r.driver = driver_.stats();
   r.sim_ms = scheduler_.now_ms();
   const std::optional<size_t> p = driver_.primary_index();
   r.converged = p && !cluster_.node(*p).read_only;

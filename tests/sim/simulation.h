@@ -34,6 +34,7 @@ struct SimResult {
   uint64_t lost = 0;
   uint64_t waits = 0;
   bool converged = true;  // after the faults healed, a writable primary was published
+  DriverStats driver;     // the operator's statements among them
   int64_t sim_ms = 0;
 };
 

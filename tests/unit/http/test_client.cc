@@ -75,6 +75,30 @@ bool TestClient::fill() {
 }
 
 std::optional<ClientResponse> TestClient::read_response(bool head_request) {
+  auto response = read_head();
+  if (!response) return std::nullopt;
+  const auto length = response->headers.find("content-length");
+  if (length == response->headers.end()) return std::nullopt;
+  const std::size_t body_bytes = head_request ? 0 : std::stoul(length->second);
+  while (buffer_.size() < body_bytes) {
+    if (!fill()) return std::nullopt;
+  }
+  response->body = buffer_.substr(0, body_bytes);
+  buffer_.erase(0, body_bytes);
+  return response;
+}
+
+std::optional<std::string> TestClient::read_until(std::string_view marker) {
+  std::size_t at;
+  while ((at = buffer_.find(marker)) == std::string::npos) {
+    if (!fill()) return std::nullopt;
+  }
+  std::string out = buffer_.substr(0, at + marker.size());
+  buffer_.erase(0, at + marker.size());
+  return out;
+}
+
+std::optional<ClientResponse> TestClient::read_head() {
   std::size_t head_end;
   while ((head_end = buffer_.find("\r\n\r\n")) == std::string::npos) {
     if (!fill()) return std::nullopt;
@@ -94,14 +118,6 @@ std::optional<ClientResponse> TestClient::read_response(bool head_request) {
     if (colon == std::string::npos) return std::nullopt;
     response.headers[lower(line.substr(0, colon))] = line.substr(colon + 2);
   }
-  const auto length = response.headers.find("content-length");
-  if (length == response.headers.end()) return std::nullopt;
-  const std::size_t body_bytes = head_request ? 0 : std::stoul(length->second);
-  while (buffer_.size() < body_bytes) {
-    if (!fill()) return std::nullopt;
-  }
-  response.body = buffer_.substr(0, body_bytes);
-  buffer_.erase(0, body_bytes);
   return response;
 }
 

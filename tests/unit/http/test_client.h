@@ -29,6 +29,10 @@ class TestClient {
   bool send(std::string_view bytes);
   // Reads one response; its body is read by Content-Length unless `head_request`.
   std::optional<ClientResponse> read_response(bool head_request = false);
+  // Reads a response's head only (status and headers; the body stays to be read).
+  std::optional<ClientResponse> read_head();
+  // Reads up to and including the next MARKER (a streamed body's bytes); nullopt on EOF or timeout.
+  std::optional<std::string> read_until(std::string_view marker);
   // Whether the server closes the connection (EOF or reset) before the receive timeout, with no
   // further bytes.
   bool closed_by_server();

@@ -151,3 +151,29 @@ TEST(MemberStarted, ClearsTheStopAndTheGiveUps) {
 
 }  // namespace
 }  // namespace grouter::metadata
+
+namespace grouter::metadata {
+namespace {
+
+TEST(CheckBootstrapNode, TheNodeMustHoldWhatEveryAnsweringNodeExecuted) {
+  const std::vector<NodeHolding> nodes = {{"n1", true, testing::pos("0-1-10")},
+                                          {"n2", true, testing::pos("0-1-12")},
+                                          {"n3", true, testing::pos("0-1-11")}};
+  EXPECT_TRUE(check_bootstrap_node(nodes, "n2").has_value());
+  auto behind = check_bootstrap_node(nodes, "n1");
+  ASSERT_FALSE(behind.has_value());
+  EXPECT_EQ(behind.error().kind, SwitchoverFailure::Kind::kInvalidRequest);
+  EXPECT_EQ(behind.error().message, "n2 has executed 0-1-12, which n1 (0-1-10) lacks: bootstrap "
+                                    "the group on the most advanced node");
+  auto silent = nodes;
+  silent[0].answered = false;
+  auto refused = check_bootstrap_node(silent, "n2");
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().kind, SwitchoverFailure::Kind::kUnavailable);
+  EXPECT_EQ(refused.error().message,
+            "n1 does not answer: what it holds cannot be checked before n2 bootstraps the group");
+  EXPECT_EQ(check_bootstrap_node(nodes, "n9").error().message, "no storage node n9");
+}
+
+}  // namespace
+}  // namespace grouter::metadata

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -33,7 +34,10 @@ class FakeGroup final : public metadata::GroupService {
  public:
   std::shared_ptr<const GroupState> state() const override { return state_; }
   metadata::MonitorStats monitor_stats() const override { return stats_; }
-  std::vector<metadata::MemberProgress> member_progress() const override { return {}; }
+  std::vector<metadata::MemberProgress> member_progress() const override { return progress_; }
+  std::vector<metadata::GroupEvent> events_since(uint64_t after_id) const override {
+    return events_.since(after_id);
+  }
   void set_as_primary(const std::string& member_id, metadata::SwitchoverDone done) override {
     requested_.push_back(member_id);
     pending_.push_back(std::move(done));
@@ -65,6 +69,8 @@ class FakeGroup final : public metadata::GroupService {
   }
 
   std::shared_ptr<GroupState> state_ = std::make_shared<GroupState>();
+  std::vector<metadata::MemberProgress> progress_;
+  metadata::EventHistory events_;
   metadata::MonitorStats stats_;
   std::vector<std::string> requested_;
   std::vector<metadata::SwitchoverDone> pending_;
@@ -151,6 +157,13 @@ class RestGroupTest : public ::testing::Test {
 TEST_F(RestGroupTest, GroupListsEveryMemberInOrderWithGrSpelling) {
   auto [status, body] = get("/api/v1/group");
   EXPECT_EQ(status, 200);
+  // The lag fields (GroupShowsEachMembersLag) come beside GR's; the rest is unchanged.
+  for (json& m : body["members"]) {
+    for (const char* added : {"name", "probed", "behind_primary", "applier_queue"}) {
+      EXPECT_TRUE(m.contains(added)) << added;
+      m.erase(added);
+    }
+  }
   EXPECT_EQ(body, json::parse(R"({
     "group_name": "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa",
     "view_id": "1700000000000:3",
@@ -171,6 +184,60 @@ TEST_F(RestGroupTest, GroupListsEveryMemberInOrderWithGrSpelling) {
     ]})"));
   EXPECT_EQ(answer(api_, request("HEAD", "/api/v1/group")).first, 200);
   EXPECT_EQ(api_.handle(request("GET", "/api/v1/group")).status, 200);  // the synchronous handler
+}
+
+TEST_F(RestGroupTest, GroupShowsEachMembersLag) {
+  metadata::MemberProgress first;
+  first.name = "n1";
+  first.member_id = kFirst;
+  first.probed = true;
+  metadata::MemberProgress second;
+  second.name = "n2";  // matched by name too
+  second.probed = true;
+  second.behind_primary = 42;
+  second.applier_queue = 7;
+  group_.progress_ = {first, second};  // n3: no probe yet
+  auto [status, body] = get("/api/v1/group");
+  ASSERT_EQ(status, 200);
+  const json& members = body["members"];
+  EXPECT_EQ(members[0]["name"], "n1");
+  EXPECT_EQ(members[0]["probed"], true);
+  EXPECT_EQ(members[0]["behind_primary"], 0);
+  EXPECT_EQ(members[1]["behind_primary"], 42);
+  EXPECT_EQ(members[1]["applier_queue"], 7);
+  EXPECT_EQ(members[2]["probed"], false);
+  EXPECT_EQ(members[2]["behind_primary"], 0);
+}
+
+TEST_F(RestGroupTest, StatusPageAndItsFilesAreServed) {
+  for (const auto& [path, type, part] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"/", "text/html; charset=utf-8", "id=\"primary\""},
+           {"/index.html", "text/html; charset=utf-8", "/status.js"},
+           {"/status.js", "text/javascript; charset=utf-8", "/api/v1/group/events"},
+           {"/status.css", "text/css; charset=utf-8", ".state-ONLINE"}}) {
+    const http::Response page = api_.handle(request("GET", path));
+    EXPECT_EQ(page.status, 200) << path;
+    EXPECT_EQ(page.content_type, type) << path;
+    EXPECT_NE(page.body.find(part), std::string::npos) << path;
+  }
+  EXPECT_EQ(api_.handle(request("GET", "/nothing.js")).status, 404);
+}
+
+TEST_F(RestGroupTest, StatusJsonHasTheGroupTheRoutesAndTheRouter) {
+  const json status = api_.status_json();
+  EXPECT_EQ(status["group"]["view_id"], "1700000000000:3");
+  EXPECT_EQ(status["group"]["members"].size(), 3u);
+  EXPECT_TRUE(status["routes"].is_array());
+  EXPECT_TRUE(status["router"].contains("version"));
+  EXPECT_TRUE(no_group_.status_json()["group"].is_null());
+}
+
+TEST_F(RestGroupTest, EventsNeedTheStreamsAndTheAsynchronousHandler) {
+  EXPECT_EQ(api_.handle(request("GET", "/api/v1/group/events")).status, 501);
+  EXPECT_EQ(get("/api/v1/group/events").first, 404);  // no streams were given
+  EXPECT_EQ(get("/api/v1/group/events").second["error"], "no events stream");
+  EXPECT_EQ(answer(api_, request("POST", "/api/v1/group/events")).first, 405);
 }
 
 TEST_F(RestGroupTest, GroupNotYetBootstrappedIs200WithAnEmptyName) {

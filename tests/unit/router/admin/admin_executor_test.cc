@@ -67,6 +67,7 @@ class FakeGroup final : public metadata::GroupService {
   std::shared_ptr<const GroupState> state() const override { return state_; }
   metadata::MonitorStats monitor_stats() const override { return {}; }
   std::vector<metadata::MemberProgress> member_progress() const override { return progress_; }
+  std::vector<metadata::GroupEvent> events_since(uint64_t) const override { return {}; }
   void set_as_primary(const std::string& id, metadata::SwitchoverDone done) override {
     switchovers.push_back(id);
     pending_switchover = std::move(done);
@@ -75,9 +76,52 @@ class FakeGroup final : public metadata::GroupService {
     forced.push_back(members);
     done(metadata::ForceResult{"1700000000000:4", "", ""});
   }
+  // The operator's statements (not yet wired to the admin port's statements here).
+  void set_option(const std::string&, const std::string&, const std::string&,
+                  metadata::OpDone done) override {
+    done(std::unexpected(metadata::SwitchoverFailure{
+        metadata::SwitchoverFailure::Kind::kUnavailable, "not in this fake"}));
+  }
+  void stop_member(const std::string&, metadata::OpDone done) override {
+    set_option("", "", "", std::move(done));
+  }
+  void start_member(const std::string&, metadata::OpDone done) override {
+    set_option("", "", "", std::move(done));
+  }
+  void bootstrap_group(const std::string&, metadata::OpDone done) override {
+    set_option("", "", "", std::move(done));
+  }
+  std::vector<std::pair<std::string, std::string>> variables(const std::string&) const override {
+    return {};
+  }
+
+  void set_option(const std::string& option, const std::string& value,
+                  const std::string& member_id, metadata::OpDone done) override {
+    options.push_back(option + "=" + value + "@" + member_id);
+    done(std::string("changed"));
+  }
+  void stop_member(const std::string& member_id, metadata::OpDone done) override {
+    stopped.push_back(member_id);
+    done(std::string("member left the group"));
+  }
+  void start_member(const std::string& member_id, metadata::OpDone done) override {
+    started.push_back(member_id);
+    done(std::unexpected(metadata::SwitchoverFailure{
+        metadata::SwitchoverFailure::Kind::kInvalidRequest, "it is in the view already"}));
+  }
+  void bootstrap_group(const std::string& member_id, metadata::OpDone done) override {
+    bootstrapped.push_back(member_id);
+    done(std::string("bootstrapped"));
+  }
+  std::vector<std::pair<std::string, std::string>> variables(const std::string& member_id) const override {
+    return {{"group_replication_member_weight", member_id == "n2" ? "70" : "50"},
+            {"group_replication_single_primary_mode", "ON"},
+            {"group_replication_local_address", member_id}};
+  }
 
   std::vector<std::string> switchovers;
   metadata::SwitchoverDone pending_switchover;
+  std::vector<std::string> options, stopped, started, bootstrapped;
   std::vector<std::vector<std::string>> forced;
 
  private:
