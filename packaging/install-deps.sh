@@ -19,6 +19,8 @@ packages=(
   python3 python3-pymysql python3-mysqldb python3-pytest
   libmariadb-java default-jdk-headless
   sysbench haproxy curl procps iproute2
+  # the status page's test: headless Chromium driven over the DevTools protocol
+  chromium python3-websocket
 )
 # mysql2's test client needs node and npm; a node from elsewhere (e.g. NodeSource's nodejs, which
 # bundles npm and conflicts with Debian's npm package) is kept as it is.

@@ -41,7 +41,8 @@ step "integration tests"
 # mysql2 for the node test client, pinned by tests/clients/node/package-lock.json.
 (cd tests/clients/node && npm ci --no-audit --no-fund --loglevel=error) ||
   echo "npm ci failed: the mysql2 tests will fail"
-GROUTER_BIN="$build/router/grouter" /usr/bin/python3 -m pytest tests/integration -q \
+GROUTER_BIN="$build/router/grouter" GROUTER_TEST_RESULTS="$results" \
+  /usr/bin/python3 -m pytest tests/integration -q \
   -p no:cacheprovider --junitxml="$results/integration.xml"
 integration_rc=$?
 

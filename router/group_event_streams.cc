@@ -5,6 +5,7 @@
 #include <cassert>
 #include <utility>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "router/http/sse.h"
@@ -23,6 +24,24 @@ std::string group_event_json(const metadata::GroupEvent& event) {
                         {"reason", event.reason},
                         {"text", event.text}}
       .dump();
+}
+
+std::string render_event_stream_metrics(const GroupEventStreams& streams) {
+  const GroupEventStreams::Stats& stats = streams.stats();
+  std::string out;
+  const auto line = [&out](const char* name, const char* type, const char* help, uint64_t value) {
+    out += fmt::format("# HELP {0} {1}\n# TYPE {0} {2}\n{0} {3}\n", name, help, type, value);
+  };
+  line("grouter_event_streams", "gauge", "Open GET /api/v1/group/events streams.",
+       streams.stream_count());
+  line("grouter_event_streams_opened_total", "counter", "Events streams served.", stats.opened);
+  line("grouter_event_streams_refused_total", "counter",
+       "Events streams answered 503: the most were open.", stats.refused);
+  line("grouter_event_streams_dropped_total", "counter",
+       "Events streams closed because their client read too slowly.", stats.dropped);
+  line("grouter_event_stream_states_skipped_total", "counter",
+       "State snapshots not sent to a client that lagged behind.", stats.states_skipped);
+  return out;
 }
 
 GroupEventStreams::GroupEventStreams(uv_loop_t* loop, Logger logger,

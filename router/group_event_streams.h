@@ -95,6 +95,9 @@ class GroupEventStreams {
   Stats stats_;
 };
 
+// Prometheus text of the streams: open, served, refused and dropped streams, skipped snapshots.
+[[nodiscard]] std::string render_event_stream_metrics(const GroupEventStreams& streams);
+
 // A GroupEvent as the events stream and the status page show it.
 [[nodiscard]] std::string group_event_json(const metadata::GroupEvent& event);
 

@@ -120,6 +120,7 @@ http::Response RestApi::handle(const http::Request& request) const {
     response.content_type = "text/plain; version=0.0.4; charset=utf-8";
     response.body = render_metrics(routes_);
     if (group_ != nullptr) response.body += render_group_metrics(*group_->state());
+    if (events_ != nullptr) response.body += render_event_stream_metrics(*events_);
     return response;
   }
   if (!request.path.starts_with(kApiPrefix)) {

@@ -1,20 +1,26 @@
-"""GET /api/v1/group/events on a real 3-node group (a fenced sandbox that grouter forms): the events
-stream read with a plain HTTP client shows the expel and the election with their reasons when the
-primary is killed. Neither the stream nor the log shows a password.
+"""The live status page and GET /api/v1/group/events on a real 3-node group (a fenced sandbox that
+grouter forms): the events stream read with a plain HTTP client shows the expel and the election
+with their reasons when the primary is killed; headless Chromium shows the new primary on the page
+within 2 s of the REST API, and its DOM shows the members' states and the timeline. Neither the page,
+the stream nor the log shows a password.
 """
 import http.client
 import json
 import os
 import time
+from pathlib import Path
 
 import pytest
 
+from browser import Chromium
 from group_harness import (FencedSandbox, group_sections, member_address, primary_member,
                            wait_for_primary, wait_group)
-from harness import Grouter
+from harness import Grouter, wait_until
 
 kBase = int(os.environ.get("GROUTER_TEST_BASE_PORT", "3320"))
+kDevToolsPort = kBase + 95  # beside the sandboxes (base+0..2, +40..42, +60..62)
 kSecrets = ("admin_pw", "repl_pw")  # group_sections' cluster and recovery passwords
+kPageDelayBoundS = 2.0
 
 
 class EventStream:
@@ -164,3 +170,74 @@ def test_events_stream_shows_the_failover_with_its_reasons(healthy):
         resumed.close()
     assert_no_secret(transcript, "the events stream")
     assert_no_secret(g.full_log(), "grouter's log")
+    _, metrics = g.rest("/metrics")
+    opened = [line for line in metrics.splitlines()
+              if line.startswith("grouter_event_streams_opened_total ")]
+    assert opened and int(opened[0].split()[1]) >= 2, metrics
+
+
+def output_dir(tmp_path):
+    """build/test-results/ under packaging/run-tests.sh (GROUTER_TEST_RESULTS), else tmp_path."""
+    folder = Path(os.environ.get("GROUTER_TEST_RESULTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def dom(browser):
+    """What the page shows: the primary's name, each member's state and role, the timeline."""
+    return browser.evaluate("""({
+      primary: document.getElementById('primary').textContent,
+      connection: document.getElementById('connection').textContent,
+      members: Object.fromEntries([...document.querySelectorAll('#members tbody tr')].map(
+        (tr) => [tr.dataset.member, {state: tr.querySelector('.state').textContent,
+                                     role: tr.querySelector('.role').textContent,
+                                     lag: tr.querySelector('.lag').textContent}])),
+      routes: [...document.querySelectorAll('#routes tbody tr')].map(
+        (tr) => [tr.dataset.route, tr.querySelector('.port').textContent]),
+      timeline: [...document.querySelectorAll('#timeline li')].map(
+        (li) => ({kind: li.dataset.kind, member: li.dataset.member,
+                  reason: li.querySelector('.reason').textContent})),
+      text: document.body.innerText,
+    })""")
+
+
+def test_page_shows_the_new_primary_within_2s_of_the_api(healthy, tmp_path):
+    sb, g, status = healthy
+    old = primary_member(status)
+    url = f"http://127.0.0.1:{g.http_port}/"
+    results = output_dir(tmp_path)
+    profile = tmp_path / "chromium-profile"
+    profile.mkdir()
+    with Chromium(kDevToolsPort, str(profile)) as browser:
+        browser.navigate(url)
+        before = wait_until(lambda: (d := dom(browser))["primary"] == old["name"] and
+                            d["connection"] == "live" and len(d["members"]) == 3 and d,
+                            10, "the page to show the group")
+        assert all(m["state"] == "ONLINE" for m in before["members"].values()), before["members"]
+        assert before["members"][old["name"]]["role"] == "PRIMARY"
+        assert sorted(before["routes"]) == sorted(
+            [n, f"127.0.0.1:{g.route_port(n)}"] for n in ("primary", "secondary"))
+        browser.screenshot(results / "status_page_before.png")
+
+        sb.kill(sb.node_of(old))
+        new = wait_for_primary(g, 30, exclude=[old])
+        t_api = time.monotonic()
+        after = wait_until(lambda: (d := dom(browser))["primary"] == new["name"] and d,
+                           kPageDelayBoundS + 5, "the page to show the new primary")
+        delay_s = time.monotonic() - t_api
+        shot = browser.screenshot(results / "status_page_after_failover.png")
+        print(f"status page: new primary {new['name']} shown {delay_s:.2f}s after the API; "
+              f"screenshots in {results}")
+        assert delay_s <= kPageDelayBoundS, f"the page showed the new primary {delay_s:.2f}s late"
+
+        members = after["members"]
+        assert members[new["name"]]["role"] == "PRIMARY"
+        assert members[new["name"]]["state"] == "ONLINE"
+        assert members[old["name"]]["state"] != "ONLINE", members
+        elected = [e for e in after["timeline"] if e["kind"] == "elected"
+                   and e["member"] == new["name"]]
+        assert elected and elected[0]["reason"], after["timeline"]
+        assert any(e["kind"] == "expelled" and e["member"] == old["name"] and e["reason"]
+                   for e in after["timeline"]), after["timeline"]
+        assert_no_secret(after["text"], "the status page")
+        assert shot.stat().st_size > 10_000

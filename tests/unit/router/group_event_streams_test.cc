@@ -204,6 +204,11 @@ TEST_F(GroupEventStreamsTest, StreamsBeyondTheLimitAreAnswered503) {
     side.on_loop([&] {
       EXPECT_EQ(streams.stats().refused, 1u);
       EXPECT_EQ(streams.stats().opened, 1u);
+      const std::string metrics = render_event_stream_metrics(streams);
+      EXPECT_NE(metrics.find("\ngrouter_event_streams 1\n"), std::string::npos) << metrics;
+      EXPECT_NE(metrics.find("\ngrouter_event_streams_refused_total 1\n"), std::string::npos);
+      EXPECT_NE(metrics.find("# TYPE grouter_event_streams_dropped_total counter\n"),
+                std::string::npos);
     });
   });
 }
@@ -219,6 +224,11 @@ TEST_F(GroupEventStreamsTest, ClientTooSlowForItsEventsIsDropped) {
         TestClient client("127.0.0.1", side.port());
         ASSERT_TRUE(client.send("GET /api/v1/group/events HTTP/1.1\r\n\r\n"));
         EXPECT_TRUE(side.wait_until([&] { return streams.stats().dropped == 1; }));
+        side.on_loop([&] {
+          EXPECT_NE(render_event_stream_metrics(streams).find(
+                        "\ngrouter_event_streams_dropped_total 1\n"),
+                    std::string::npos);
+        });
         EXPECT_EQ(streams.stream_count(), 0u);
         EXPECT_FALSE(client.read_until("id: 20\n")) << "the connection ends before the last event";
       },

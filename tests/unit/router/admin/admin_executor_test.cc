@@ -76,25 +76,6 @@ class FakeGroup final : public metadata::GroupService {
     forced.push_back(members);
     done(metadata::ForceResult{"1700000000000:4", "", ""});
   }
-  // The operator's statements (not yet wired to the admin port's statements here).
-  void set_option(const std::string&, const std::string&, const std::string&,
-                  metadata::OpDone done) override {
-    done(std::unexpected(metadata::SwitchoverFailure{
-        metadata::SwitchoverFailure::Kind::kUnavailable, "not in this fake"}));
-  }
-  void stop_member(const std::string&, metadata::OpDone done) override {
-    set_option("", "", "", std::move(done));
-  }
-  void start_member(const std::string&, metadata::OpDone done) override {
-    set_option("", "", "", std::move(done));
-  }
-  void bootstrap_group(const std::string&, metadata::OpDone done) override {
-    set_option("", "", "", std::move(done));
-  }
-  std::vector<std::pair<std::string, std::string>> variables(const std::string&) const override {
-    return {};
-  }
-
   void set_option(const std::string& option, const std::string& value,
                   const std::string& member_id, metadata::OpDone done) override {
     options.push_back(option + "=" + value + "@" + member_id);
