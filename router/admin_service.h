@@ -1,6 +1,6 @@
 // The admin SQL port as grouter runs it: the [admin] configuration turned into the account (the
 // stored mysql_native_password hash, computed here from the configured password), the facts the
-// statements show (version, GR's variables) and a listening AdminServer over the group's
+// statements show (version, the members' names) and a listening AdminServer over the group's
 // GroupService.
 //
 // Threading: the control loop's. Lifetime: close() and its callback before destruction.
@@ -20,12 +20,6 @@
 #include "router/config.h"
 
 namespace grouter {
-
-// GR's group_replication_* variables from grouter's configuration and the decided state, for
-// MEMBER_ID ("" when the session chose none): what SELECT @@... and SHOW VARIABLES show.
-admin::NameValues configured_group_variables(const GroupReplicationConfig& group,
-                                             const metadata::GroupState& state,
-                                             const std::string& member_id);
 
 class AdminService {
  public:

@@ -392,6 +392,11 @@ void validate_routes(ParseState& s) {
       s.fail(key_line("consistency"),
              "consistency in [" + section + "] needs a terminated route (client_ssl_mode "
              "DISABLED, PREFERRED or REQUIRED): a relayed session's statements are not seen");
+    } else if (route.consistency && !route.group) {
+      s.fail(key_line("consistency"),
+             "consistency in [" + section + "] needs a group route (destinations = "
+             "metadata-cache://GROUP/?role=...): a static list of servers has no group to be "
+             "consistent with");
     }
     if (auto broken = routing::check_session_config(route.session)) {
       s.fail(s.seen.contains({section, "client_ssl_mode"}) ? key_line("client_ssl_mode") : line,

@@ -434,10 +434,9 @@ void Connection::terminate_bytes(Side from, const char* data, std::size_t size) 
                             route_->name(), client_host_, terminator_->user(),
                             terminator_->client_tls() ? "TLS" : "plain",
                             terminator_->server_tls() ? "TLS" : "plain", destination_.to_string());
-      // Read/write splitting, and the primary route of a group: the command loop (consistency,
-      // the move to a new primary).
-      if (route_->config().access_mode_auto ||
-          (route_->config().group && route_->config().group->role == ServerRole::kPrimary)) {
+      // Read/write splitting, and any route to a group's members: the command loop
+      // (consistency; on the primary route the move to a new primary).
+      if (route_->config().access_mode_auto || route_->config().group) {
         start_split();
       }
       return;
@@ -617,9 +616,11 @@ void Connection::close() {
   if (resolving_ != nullptr) uv_cancel(reinterpret_cast<uv_req_t*>(resolving_));
   close_secondary();
   dispose_link(primary_link_);
-  if (members_wait_ != 0 && context_.member_waiter != nullptr) {
-    context_.member_waiter->cancel(members_wait_);
-    members_wait_ = 0;
+  if (context_.member_waiter != nullptr) {
+    for (std::uint64_t* id : {&members_wait_, &position_wait_}) {
+      if (*id != 0) context_.member_waiter->cancel(*id);
+      *id = 0;
+    }
   }
 }
 

@@ -107,6 +107,7 @@ class Connection {
   void dispose_link(std::unique_ptr<ServerLink>& link);
   void on_secondary_bytes(std::span<const std::uint8_t> bytes);
   void check_split_legs();
+  void request_group_position();
   void lose_primary(const std::string& why);
   void open_primary();
   std::optional<LoginRequest> login_for(const Destination& target, std::string& why);
@@ -158,6 +159,7 @@ class Connection {
   std::uint64_t failed_generation_ = 0;  // the publication whose primary refused the new leg
   std::string local_host_;        // grouter's address as the storage nodes see the session
   std::uint64_t members_wait_ = 0;                 // AFTER: the MemberWaiter request in flight
+  std::uint64_t position_wait_ = 0;                // BEFORE on a member route: the group's position
   FrameBuffer client_frames_;
   FrameBuffer primary_frames_;
   FrameBuffer secondary_frames_;

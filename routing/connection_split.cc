@@ -44,6 +44,8 @@ void Connection::start_split() {
   settings.wait_for_my_writes_timeout_s =
       static_cast<std::uint32_t>(config.wait_for_my_writes_timeout.count());
   settings.primary_only = !config.access_mode_auto;
+  settings.member_leg = !config.access_mode_auto && config.group &&
+                        config.group->role != ServerRole::kPrimary;
   splitter_ = std::make_unique<RwSplitter>(settings, terminator_->login_ok(),
                                            terminator_->client_response().schema);
   terminator_->hand_over_command_phase();
@@ -115,6 +117,7 @@ bool Connection::execute_split(SplitterOutput& split) {
   }
   if (split.open_secondary) open_secondary();
   if (split.open_primary) open_primary();
+  if (split.need_group_position) request_group_position();
   if (!split.wait_members_gtid.empty() && context_.member_waiter != nullptr) {
     context_.logger.debug("[routing:{}] {}: the write's OK waits for the secondaries to apply {}",
                           route_->name(), client_host_, split.wait_members_gtid);
@@ -126,6 +129,42 @@ bool Connection::execute_split(SplitterOutput& split) {
     });
   }
   return state_ == State::kRelaying;
+}
+
+// BEFORE on a route to one member: the primary's position, read after the statement arrived.
+void Connection::request_group_position() {
+  if (context_.member_waiter == nullptr) {
+    SplitterOutput out;
+    splitter_->on_group_position(std::nullopt, "grouter has no cluster_user links here", out);
+    apply_split(out);
+    return;
+  }
+  const auto timeout = std::chrono::seconds(SplitterSettings{}.before_timeout_s);
+  // An answer given at once (no primary) is applied after this call, not inside it.
+  auto in_call = std::make_shared<bool>(true);
+  std::optional<std::pair<std::optional<std::string>, std::string>> at_once;
+  auto answer = [this](const std::optional<std::string>& position, const std::string& why) {
+    if (state_ != State::kRelaying) return;
+    SplitterOutput out;
+    splitter_->on_group_position(position, why, out);
+    apply_split(out);
+  };
+  const std::uint64_t id = context_.member_waiter->position(
+      route_, timeout,
+      [this, in_call, &at_once, answer](std::optional<std::string> position, const std::string& why) {
+        position_wait_ = 0;
+        if (*in_call) {
+          at_once.emplace(std::move(position), why);
+          return;
+        }
+        answer(position, why);
+      });
+  *in_call = false;
+  if (at_once) {
+    answer(at_once->first, at_once->second);
+  } else {
+    position_wait_ = id;
+  }
 }
 
 void Connection::update_client_reading() {

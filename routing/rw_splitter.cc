@@ -18,6 +18,7 @@ constexpr std::size_t kMaxReplayBytes = 64 * 1024;
 constexpr std::uint16_t kErrWrongValue = 1231;  // ER_WRONG_VALUE_FOR_VAR
 constexpr std::uint16_t kErrParse = 1064;       // ER_PARSE_ERROR
 constexpr std::uint8_t kComStmtBulkExecute = 0xfa;  // MariaDB
+constexpr std::uint16_t kErrHoldWaitTimeout = 3781;  // ER_GR_HOLD_WAIT_TIMEOUT
 
 std::span<const std::uint8_t> payload_of(std::span<const std::uint8_t> frame) {
   return frame.subspan(wire::kFrameHeaderSize);
@@ -116,7 +117,9 @@ bool RwSplitter::legs_idle() const {
 bool RwSplitter::accepting_client() const {
   if (primary_.state != LegState::kReady || !parked_.empty() || reprepares_left_ > 0) return false;
   if (held_ || after_) return client_continues_;
-  if (!secondary_.pending.empty() && secondary_.pending.front().discard) return false;
+  for (const LegData* l : {&primary_, &secondary_}) {
+    if (!l->pending.empty() && l->pending.front().discard) return false;
+  }
   if (!active_ || legs_idle()) return true;
   const LegData& current = active_ == Leg::kPrimary ? primary_ : secondary_;
   return client_continues_ || current.tracker->awaiting_infile_data() ||
@@ -203,6 +206,7 @@ void RwSplitter::start_command(std::span<const std::uint8_t> frame, SplitterOutp
       user_changed_ = true;
     }
   }
+  if (settings_.member_leg && hold_for_group_position(frame, pending, out)) return;
   const Leg target = route(pending, payload[0]);
   if (pending.query && pending.classification.pins_session) pinned_ = true;
   if (target == Leg::kPrimary) {
@@ -238,7 +242,7 @@ void RwSplitter::start_command(std::span<const std::uint8_t> frame, SplitterOutp
 }
 
 Leg RwSplitter::route(const Pending& pending, std::uint8_t command) const {
-  if (settings_.primary_only) return Leg::kPrimary;
+  if (settings_.primary_only || settings_.member_leg) return Leg::kPrimary;  // one leg
   const bool secondary_possible = !secondary_unusable_;
   // An open transaction stays where it began.
   if (secondary_.state == LegState::kReady && secondary_.tracker->facts().in_transaction()) {
@@ -403,6 +407,7 @@ void RwSplitter::send_internal_frame(Leg l, Pending pending, std::span<const std
 // Runs the next step the held command needs; each step's reply calls it again.
 void RwSplitter::advance_held(SplitterOutput& out) {
   if (!held_ || secondary_.state == LegState::kOpening || primary_.state != LegState::kReady) return;
+  if (held_->on_member) return;  // on_group_position() and the wait's answer move it on
   if (held_->to_primary || secondary_.state == LegState::kClosed || secondary_unusable_) {
     release_held(Leg::kPrimary, out);
     return;
@@ -427,27 +432,87 @@ void RwSplitter::advance_held(SplitterOutput& out) {
                   out);
     // A whole read goes right behind its wait: when nothing lags, the wait costs no round trip
     // of its own. A read in several frames waits for the wait's answer instead.
-    if (held_->frames.size() == 1 && !client_continues_) send_behind_wait(out);
+    if (held_->frames.size() == 1 && !client_continues_) send_behind_wait(Leg::kSecondary, out);
     return;
   }
   release_held(Leg::kSecondary, out);
 }
 
-void RwSplitter::send_behind_wait(SplitterOutput& out) {
+void RwSplitter::send_behind_wait(Leg l, SplitterOutput& out) {
   held_->sent_behind_wait = true;
   Pending copy = held_->pending;
   const std::optional<Leg> active = active_;
   const std::optional<Leg> last = last_leg_;
-  send_to_leg(Leg::kSecondary, std::move(copy), held_->frames.front(), out);
+  send_to_leg(l, std::move(copy), held_->frames.front(), out);
   active_ = active;  // the read is not the client's command in flight until its wait succeeded
   last_leg_ = last;
 }
 
+// member_leg under BEFORE: a statement that begins a transaction's work (outside one) waits for
+// the group's position on the session's member first. True when it was held.
+bool RwSplitter::hold_for_group_position(std::span<const std::uint8_t> frame, Pending& pending,
+                                         SplitterOutput& out) {
+  const std::uint8_t command = payload_of(frame)[0];
+  const bool statement = (pending.query && !pending.replayable) ||
+                         command == wire::command_byte(wire::Command::kStmtExecute);
+  if (!statement || !waits_before_read(consistency_) ||
+      primary_.tracker->facts().in_transaction()) {
+    return false;
+  }
+  Held held;
+  held.frames.emplace_back(frame.begin(), frame.end());
+  held.pending = std::move(pending);
+  held.wait_before = true;
+  held.on_member = true;
+  held.wait_timeout_s = settings_.before_timeout_s;
+  held_ = std::move(held);
+  out.need_group_position = true;
+  return true;
+}
+
+void RwSplitter::on_group_position(const std::optional<std::string>& position,
+                                   const std::string& why, SplitterOutput& out) {
+  if (!held_ || !held_->on_member || primary_.state != LegState::kReady) return;
+  if (!position) {
+    fail_held("the group's position could not be read for group_replication_consistency BEFORE: " +
+                  why,
+              out);
+    return;
+  }
+  if (position->empty()) {  // the group has committed nothing: nothing to wait for
+    release_held(Leg::kPrimary, out);
+    return;
+  }
+  wait_position_ = *position;
+  send_internal(Leg::kPrimary, Internal::kWait,
+                "SELECT MASTER_GTID_WAIT(" + sql_quoted(wait_position_) + ", " +
+                    std::to_string(held_->wait_timeout_s) + ")",
+                out);
+  if (held_->frames.size() == 1 && !client_continues_) send_behind_wait(Leg::kPrimary, out);
+}
+
+// A held statement that cannot run: the client gets GR's error for a consistency wait that
+// failed, and the session goes on.
+void RwSplitter::fail_held(const std::string& why, SplitterOutput& out) {
+  held_.reset();
+  wait_position_.clear();
+  reply_to_client(err_reply(kErrHoldWaitTimeout, "HY000", why, settings_.capabilities), out);
+}
+
 // The answer to the held read's MASTER_GTID_WAIT: "0" when the secondary caught up in time.
 void RwSplitter::on_wait_answer(bool reached, SplitterOutput& out) {
+  const Leg waited_on = held_->on_member ? Leg::kPrimary : Leg::kSecondary;
+  if (held_->on_member && !reached) {
+    if (held_->sent_behind_wait && !primary_.pending.empty()) primary_.pending.back().discard = true;
+    fail_held("Timeout exceeded for held statement while the member applies the group's "
+              "transactions (group_replication_consistency BEFORE, " +
+                  std::to_string(held_->wait_timeout_s) + " s)",
+              out);
+    return;
+  }
   if (!held_->sent_behind_wait) {
     if (reached) {
-      release_held(Leg::kSecondary, out);
+      release_held(waited_on, out);
     } else {
       held_->to_primary = true;
       advance_held(out);
@@ -459,8 +524,8 @@ void RwSplitter::on_wait_answer(bool reached, SplitterOutput& out) {
     held_.reset();
     wait_position_.clear();
     wrote_since_sync_ = false;
-    active_ = Leg::kSecondary;
-    last_leg_ = Leg::kSecondary;
+    active_ = waited_on;
+    last_leg_ = waited_on;
     return;
   }
   if (!secondary_.pending.empty()) secondary_.pending.back().discard = true;
@@ -520,6 +585,10 @@ void RwSplitter::on_members_applied(SplitterOutput& out) {
 
 void RwSplitter::on_primary_lost(const std::string& why, SplitterOutput& out) {
   if (primary_.state != LegState::kReady) return;
+  if (settings_.member_leg) {
+    out.fatal = "the session's member was lost (" + why + ")";
+    return;
+  }
   // What ties the session to the lost node, if anything: then it cannot carry on.
   const bool mid_command = !primary_.pending.empty() && !primary_.pending.front().internal;
   const char* tied = mid_command || after_ ? "it was running the session's statement"

@@ -57,6 +57,12 @@ struct SplitterSettings {
   // A terminated route to the primary only (?role=PRIMARY): no secondary leg; the loop still
   // gives it AFTER and the move to a new primary.
   bool primary_only = false;
+  // A terminated group route to one member of the role it names (?role=SECONDARY, or
+  // PRIMARY_AND_SECONDARY without access_mode auto): the session's one leg (Leg::kPrimary here)
+  // is that member; no second leg, no move when it is lost. Under BEFORE each statement outside a
+  // transaction waits on it for the group's position, read off the primary by the caller
+  // (need_group_position), and fails with ER_GR_HOLD_WAIT_TIMEOUT when the wait times out.
+  bool member_leg = false;
 };
 
 struct SplitterOutput {
@@ -69,6 +75,8 @@ struct SplitterOutput {
   // on_members_applied().
   std::string wait_members_gtid;
   bool close_secondary = false;  // close it (the splitter forgot it)
+  // member_leg BEFORE: read the primary's @@gtid_binlog_pos now, then on_group_position().
+  bool need_group_position = false;
   std::string fatal;             // not empty: end the session (after flushing to_client)
 
   std::vector<std::uint8_t>& to(Leg leg) { return leg == Leg::kPrimary ? to_primary : to_secondary; }
@@ -98,6 +106,10 @@ class RwSplitter {
   void on_primary_lost(const std::string& why, SplitterOutput& out);
   void on_primary_ready(std::span<const std::uint8_t> login_ok, SplitterOutput& out);
   void on_primary_failed(const std::string& why, SplitterOutput& out);
+  // member_leg: the group's position asked for by need_group_position (nullopt: it could not be
+  // read — no primary, or its link failed — and WHY says so).
+  void on_group_position(const std::optional<std::string>& position, const std::string& why,
+                         SplitterOutput& out);
 
   // False while a command waits for the secondary leg (the caller stops reading the client).
   // Whether the next client frame may come now. Between commands: once every leg is idle (a
@@ -142,6 +154,7 @@ class RwSplitter {
     // the wait's answer decides whether its reply reaches the client.
     bool sent_behind_wait = false;
     bool to_primary = false;  // the wait failed: the read runs on the primary, once it is ready
+    bool on_member = false;   // member_leg: waits on the session's one leg; a failed wait fails
   };
 
   LegData& leg(Leg l) { return l == Leg::kPrimary ? primary_ : secondary_; }
@@ -151,7 +164,10 @@ class RwSplitter {
   void send_to_leg(Leg l, Pending pending, std::span<const std::uint8_t> frame, SplitterOutput& out);
   void advance_held(SplitterOutput& out);
   void release_held(Leg l, SplitterOutput& out);
-  void send_behind_wait(SplitterOutput& out);
+  void send_behind_wait(Leg l, SplitterOutput& out);
+  bool hold_for_group_position(std::span<const std::uint8_t> frame, Pending& pending,
+                               SplitterOutput& out);
+  void fail_held(const std::string& why, SplitterOutput& out);
   void on_wait_answer(bool reached, SplitterOutput& out);
   void send_internal(Leg l, Internal what, const std::string& sql, SplitterOutput& out);
   void send_internal_frame(Leg l, Pending pending, std::span<const std::uint8_t> frame,

@@ -78,10 +78,10 @@ class SessionEnvironment final : public Environment {
   const NameValues variables_;
 };
 
-std::string member_names(const metadata::GroupState& state) {
-  std::string names;
-  for (const Member& m : state.members) names += (names.empty() ? "" : ", ") + m.name;
-  return names;
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
 }
 
 Table warnings_table(const std::vector<Diagnostic>& diagnostics, bool errors_only) {
@@ -193,37 +193,46 @@ Reply AdminExecutor::run_sync(const Statement& statement, AdminSession& session)
 }
 
 Reply AdminExecutor::use(const std::string& name, AdminSession& session) const {
-  const auto state = group_.state();
   if (iequal(name, kPerformanceSchema)) {
     session.database = kPerformanceSchema;
     return OkReply{};
   }
-  for (const Member& m : state->members) {
-    if (m.name == name || (!m.member_id.empty() && iequal(m.member_id, name))) {
+  for (const std::string& n : facts_.member_names) {
+    if (n == name) {
+      session.database = n;
+      return OkReply{};
+    }
+  }
+  for (const Member& m : group_.state()->members) {
+    if (!m.member_id.empty() && iequal(m.member_id, name)) {
       session.database = m.name;
       return OkReply{};
     }
   }
   return SqlError{1049, "42000",
                   "Unknown database '" + name + "': USE takes a member's name (" +
-                      member_names(*state) + "), its member_id, or performance_schema"};
+                      joined(facts_.member_names) + "), its member_id, or performance_schema"};
 }
 
-std::expected<const Member*, SqlError> AdminExecutor::chosen_member(
+std::expected<ChosenMember, SqlError> AdminExecutor::chosen_member(
     const AdminSession& session, std::string_view statement) const {
-  const auto state = group_.state();
-  for (const Member& m : state->members) {
-    if (m.name == session.database) return &m;
+  if (std::ranges::find(facts_.member_names, session.database) != facts_.member_names.end()) {
+    ChosenMember chosen{session.database, ""};
+    for (const Member& m : group_.state()->members) {
+      if (m.name == session.database) chosen.member_id = m.member_id;
+    }
+    return chosen;
   }
   return std::unexpected(SqlError{1046, "3D000",
                                   "No database selected: " + std::string(statement) +
                                       " acts on one member; choose it first with USE <member> "
-                                      "(one of " + member_names(*state) + "; SHOW DATABASES lists them)"});
+                                      "(one of " + joined(facts_.member_names) +
+                                      "; SHOW DATABASES lists them)"});
 }
 
 NameValues AdminExecutor::all_variables(const AdminSession& session) const {
-  std::string member_id;
-  if (auto m = chosen_member(session, "")) member_id = (*m)->member_id;
+  std::string member;
+  if (auto m = chosen_member(session, "")) member = m->name;
   NameValues v = {
       {"version", facts_.server_version},
       {"version_comment", facts_.version_comment},
@@ -250,7 +259,22 @@ NameValues AdminExecutor::all_variables(const AdminSession& session) const {
       {"performance_schema", "ON"},
       {"read_only", "ON"},
   };
-  for (auto& entry : facts_.variables(member_id)) v.push_back(std::move(entry));
+  for (auto& entry : group_.variables(member)) {
+    // This session's bootstrap_group is what its next START GROUP_REPLICATION reads.
+    if (entry.first == "group_replication_bootstrap_group") continue;
+    v.push_back(std::move(entry));
+  }
+  // GR's address variables, from the configured addresses: the chosen member's own, and all.
+  std::string local;
+  std::string seeds;
+  for (std::size_t i = 0; i < facts_.member_names.size() && i < facts_.member_addresses.size(); ++i) {
+    if (facts_.member_names[i] == member) local = facts_.member_addresses[i];
+    seeds += (seeds.empty() ? "" : ",") + facts_.member_addresses[i];
+  }
+  v.emplace_back("group_replication_bootstrap_group", session.bootstrap_group ? "ON" : "OFF");
+  v.emplace_back("group_replication_local_address", local);
+  v.emplace_back("group_replication_group_seeds", seeds);
+  v.emplace_back("group_replication_communication_stack", kCommunicationStack);
   std::ranges::sort(v);
   return v;
 }
@@ -306,7 +330,7 @@ Reply AdminExecutor::show(const Show& show, AdminSession& session) const {
   switch (show.kind) {
     case Show::Kind::kDatabases: {
       std::vector<std::string> names{kPerformanceSchema};
-      for (const Member& m : state->members) names.push_back(m.name);
+      names.insert(names.end(), facts_.member_names.begin(), facts_.member_names.end());
       return narrowed(list_table("Database", names), show, env);
     }
     case Show::Kind::kTables: {
@@ -315,7 +339,7 @@ Reply AdminExecutor::show(const Show& show, AdminSession& session) const {
       std::vector<std::string> names;
       if (iequal(db, kPerformanceSchema)) {
         names = performance_schema_tables();
-      } else if (std::ranges::none_of(state->members, [&](const Member& m) { return m.name == db; })) {
+      } else if (std::ranges::find(facts_.member_names, db) == facts_.member_names.end()) {
         return SqlError{1049, "42000", "Unknown database '" + db + "'"};
       }
       return narrowed(list_table("Tables_in_" + db, names), show, env);

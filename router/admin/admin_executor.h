@@ -1,7 +1,7 @@
 // Runs one admin-port statement for one session: parses it (sql_parser.h), answers reads from the
 // group's state (admin_catalog.h) and turns GR's operations into GroupService calls
-// (set_as_primary, force_members; the runtime options, START/STOP GROUP_REPLICATION and bootstrap
-// through the calls the group adds for them). Every refusal is an SqlError with MySQL's code and
+// (set_as_primary, force_members, set_option, start_member, stop_member, bootstrap_group) and
+// reads GR's variables from GroupService::variables(). Every refusal is an SqlError with MySQL's code and
 // a message that names the problem and what is supported; a refused statement changes nothing.
 //
 // A session names the member its per-member statements act on with USE <member name> (or USE
@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -54,14 +55,18 @@ struct OkReply {
 using Reply = std::variant<OkReply, SqlError, Table>;
 using ReplyDone = std::function<void(Reply)>;
 
-// group_replication_* variables as GR names them, for a member_id ("" when none is chosen).
-using VariablesFn = std::function<NameValues(const std::string& member_id)>;
-
 struct AdminFacts {
   std::string server_version;   // @@version, VERSION(), the greeting's version
   std::string version_comment;  // @@version_comment
   std::uint32_t max_allowed_packet = 0;
-  VariablesFn variables;
+  std::vector<std::string> member_names;      // every [storage_node:NAME], configuration order
+  std::vector<std::string> member_addresses;  // their addresses (host:port), the same order
+};
+
+// The member a session chose: its name, and its member_id ("" before it was first admitted).
+struct ChosenMember {
+  std::string name;
+  std::string member_id;
 };
 
 class AdminExecutor {
@@ -88,8 +93,8 @@ class AdminExecutor {
   std::expected<Table, SqlError> table(const TableName& name, const AdminSession& session) const;
   NameValues all_variables(const AdminSession& session) const;
   // The member a session chose with USE, or the 1046 error that says how to choose one.
-  std::expected<const metadata::Member*, SqlError> chosen_member(const AdminSession& session,
-                                                                 std::string_view statement) const;
+  std::expected<ChosenMember, SqlError> chosen_member(const AdminSession& session,
+                                                      std::string_view statement) const;
 
   metadata::GroupService& group_;
   const AdminFacts facts_;

@@ -47,6 +47,14 @@ SqlError function_failed(std::string_view function, const std::string& why) {
   return SqlError{3910, "HY000", "The function '" + std::string(function) + "' failed. " + why};
 }
 
+// A group operation the group refused or could not finish: GR's 3092 with the group's reason.
+SqlError group_refused(const std::string& statement, const SwitchoverFailure& failure) {
+  const bool unchanged = failure.kind != SwitchoverFailure::Kind::kFailed;
+  return SqlError{3092, "HY000",
+                  statement + " was not done: " + failure.message +
+                      (unchanged ? " (the group is unchanged)" : "")};
+}
+
 std::string trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
@@ -169,17 +177,26 @@ Reply AdminExecutor::set(const Set& set, AdminSession& session, ReplyDone& done,
     });
     return OkReply{};
   }
-  std::string member_id;
+  std::string member;
   if (is_per_member_option(action->option)) {
-    auto member = chosen_member(session, "SET GLOBAL " + std::string(kGroupPrefix) + action->option);
-    if (!member) return member.error();
-    member_id = (*member)->member_id;
+    auto chosen = chosen_member(session, "SET GLOBAL " + std::string(kGroupPrefix) + action->option);
+    if (!chosen) return chosen.error();
+    member = chosen->name;
   }
-  return SqlError{1235, "42000",
-                  "This version of grouter doesn't yet support 'SET GLOBAL " +
-                      std::string(kGroupPrefix) + action->option +
-                      "' on the admin port (the group's set_option is not wired yet); change it "
-                      "in the configuration"};
+  async = true;
+  const std::string name = std::string(kGroupPrefix) + action->option;
+  const std::string value = action->value;
+  group_.set_option(action->option, value, member,
+                    [done, name, value](std::expected<std::string, SwitchoverFailure> r) {
+                      if (r) return done(OkReply{0, *r, 0});
+                      if (r.error().kind == SwitchoverFailure::Kind::kInvalidRequest) {
+                        return done(SqlError{1231, "42000",
+                                             "Variable '" + name + "' can't be set to the value of '" +
+                                                 value + "': " + r.error().message});
+                      }
+                      done(group_refused("SET GLOBAL " + name, r.error()));
+                    });
+  return OkReply{};
 }
 
 void AdminExecutor::call_function(const Expr& call, const std::string& label,
@@ -242,9 +259,20 @@ void AdminExecutor::group_replication_command(const GroupReplicationCommand& com
   const std::string statement = command.start ? "START GROUP_REPLICATION" : "STOP GROUP_REPLICATION";
   auto member = chosen_member(session, statement);
   if (!member) return done(member.error());
-  done(SqlError{1235, "42000",
-                "This version of grouter doesn't yet support '" + statement +
-                    "' on the admin port (the group's start/stop of one member is not wired yet)"});
+  const bool bootstrap = command.start && session.bootstrap_group;
+  auto answer = [done, statement, start = command.start](std::expected<std::string, SwitchoverFailure> r) {
+    if (r) return done(OkReply{0, *r, 0});
+    if (start && r.error().kind == SwitchoverFailure::Kind::kInvalidRequest) {
+      // GR's answer to a START on a member that is running already.
+      return done(SqlError{3093, "HY000",
+                           "The START GROUP_REPLICATION command failed since the group is already "
+                           "running: " + r.error().message});
+    }
+    done(group_refused(statement, r.error()));
+  };
+  if (bootstrap) return group_.bootstrap_group(member->name, std::move(answer));
+  if (command.start) return group_.start_member(member->name, std::move(answer));
+  group_.stop_member(member->name, std::move(answer));
 }
 
 }  // namespace grouter::admin

@@ -7,6 +7,7 @@
 #include "protocol/mysql_wire/err_packet.h"
 #include "protocol/mysql_wire/frame.h"
 #include "protocol/mysql_wire/handshake_response.h"
+#include "protocol/mysql_wire/lenenc.h"
 #include "protocol/mysql_wire/ok_packet.h"
 #include "protocol/mysql_wire/scramble.h"
 #include "protocol/mysql_wire/server_greeting.h"
@@ -188,9 +189,15 @@ void AdminProtocol::reply(const Reply& r) {
     packet.affected_rows = ok->affected_rows;
     packet.status_flags = kStatus;
     packet.warnings = ok->warnings;
-    packet.info = ok->info;
     std::vector<std::uint8_t> payload;
     wire::append_ok_payload(payload, packet, capabilities_);
+    // The info as MariaDB servers send it, length-encoded: libmariadb (the mariadb CLI) reads it
+    // so, and PyMySQL, libmysqlclient read the rest of the packet (the session-state capability,
+    // which would change that, is not offered).
+    if (!ok->info.empty()) {
+      wire::append_lenenc_string(
+          payload, std::span(reinterpret_cast<const std::uint8_t*>(ok->info.data()), ok->info.size()));
+    }
     send_payloads({payload});
   } else if (const auto* error = std::get_if<SqlError>(&r)) {
     send_error(*error);

@@ -54,6 +54,12 @@ def split_group(tmp_path_factory):
         "rw": split_route(),
         "rw_nowait": split_route(wait_for_my_writes="OFF"),
         "rw_before": split_route(consistency="BEFORE"),
+        # Terminated routes to one secondary (no splitting): BEFORE waits on that member.
+        "ro_before": {"destinations": "metadata-cache://mygroup/?role=SECONDARY",
+                      "client_ssl_mode": "DISABLED", "server_ssl_mode": "DISABLED",
+                      "consistency": "BEFORE"},
+        "ro_t": {"destinations": "metadata-cache://mygroup/?role=SECONDARY",
+                 "client_ssl_mode": "DISABLED", "server_ssl_mode": "DISABLED"},
         "rw_tls": split_route(client_ssl_mode="PREFERRED", server_ssl_mode="PREFERRED",
                               client_ssl_cert=sb.path / "ssl" / "router-cert.pem",
                               client_ssl_key=sb.path / "ssl" / "router-key.pem"),

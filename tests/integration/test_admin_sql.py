@@ -4,16 +4,16 @@ the mariadb CLI, PyMySQL and MySQLdb. Each statement is checked against what it 
 code and for the group being unchanged, and the bounds: a flooding client that never reads stalls
 itself only, a malformed or oversized packet ends that session only.
 """
+import os
 import re
-import socket
 import time
 
 import pymysql
 import pytest
 
 from clients import cli, connect as app_connect, frame, mysqldb_connect, raw_connect, raw_login, read_packet
-from group_harness import (fenced_group, group_sections, group_status, primary_member,  # noqa: F401
-                           wait_for_primary, wait_group)
+from group_harness import (FencedSandbox, fenced_group, find_member, group_sections,  # noqa: F401
+                           group_status, wait_for_primary, wait_group, wait_member_state)
 from harness import Grouter, free_port, is_listening, wait_until
 
 ADMIN_USER, ADMIN_PASSWORD = "admin", "admin_pw"  # group_sections' cluster_user
@@ -293,6 +293,7 @@ BAD_INPUT = [
     ("STOP GROUP_REPLICATION", 1046, "USE <member>"),
     ("SET GLOBAL group_replication_member_weight = 70", 1046, "USE <member>"),
     ("SHOW BINLOG EVENTS", 1064, "SHOW takes"),
+    ("SET GLOBAL group_replication_member_weight = 101", 1231, "from 0 to 100"),
     ("SELECT 'unterminated", 1064, "unterminated"),
 ]
 
@@ -467,3 +468,93 @@ def test_an_oversized_or_malformed_packet_ends_that_session_only(admin):
     finally:
         other.close()
     assert g.alive()
+
+
+def test_runtime_options_go_through_the_group_and_survive_a_restart(admin):
+    g, port, sb = admin
+    conn = connect(port)
+    try:
+        assert rows(conn, "SET GLOBAL group_replication_member_expel_timeout = 7") == ()
+        assert rows(conn, "SET GLOBAL group_replication_consistency = 'eventual'") == ()
+        rows(conn, "USE node3")
+        assert rows(conn, "SET GLOBAL group_replication_member_weight = 80") == ()
+        assert rows(conn, "SELECT @@group_replication_member_expel_timeout, "
+                          "@@group_replication_consistency, @@group_replication_member_weight") == \
+            ((7, "EVENTUAL", 80),)
+    finally:
+        conn.close()
+    assert find_member(group_status(g), sb.addr(3))["member_weight"] == 80
+    g.stop()
+    g.start()
+    wait_for_primary(g, 60)
+    conn = connect(port)
+    try:
+        rows(conn, "USE node3")
+        assert rows(conn, "SELECT @@group_replication_member_expel_timeout, "
+                          "@@group_replication_consistency, @@group_replication_member_weight") == \
+            ((7, "EVENTUAL", 80),)
+        # Back to the configuration's values for the tests after this one.
+        rows(conn, "SET GLOBAL group_replication_member_expel_timeout = 5")
+        rows(conn, "SET GLOBAL group_replication_consistency = BEFORE_ON_PRIMARY_FAILOVER")
+        rows(conn, "SET GLOBAL group_replication_member_weight = 50")
+    finally:
+        conn.close()
+
+
+def test_stop_and_start_group_replication_for_one_member(admin):
+    g, port, sb = admin
+    conn = connect(port)
+    try:
+        secondary = rows(conn, f"SELECT MEMBER_ID, MEMBER_PORT FROM {MEMBERS} "
+                               "WHERE MEMBER_ROLE = 'SECONDARY' ORDER BY MEMBER_PORT LIMIT 1")[0]
+        name = f"node{sb.node_of(f'127.0.0.1:{secondary[1]}')}"
+        rows(conn, f"USE {name}")
+        rows(conn, "STOP GROUP_REPLICATION")  # answers once it is out of the view
+        assert rows(conn, f"SELECT MEMBER_STATE, MEMBER_ROLE FROM {MEMBERS} "
+                          f"WHERE MEMBER_ID = '{secondary[0]}'") == (("OFFLINE", ""),)
+        assert find_member(group_status(g), secondary[0]) is not None
+        rows(conn, "START GROUP_REPLICATION")
+        wait_member_state(g, secondary[0], "ONLINE", 60)
+        assert rows(conn, f"SELECT MEMBER_STATE FROM {MEMBERS} WHERE MEMBER_ID = '{secondary[0]}'") \
+            == (("ONLINE",),)
+        code, message = error_of(conn, "START GROUP_REPLICATION")  # running already
+        assert code == 3093 and "already running" in message, message
+    finally:
+        conn.close()
+
+
+def test_bootstrap_from_sql_then_each_member_starts(tmp_path):
+    base = int(os.environ.get("GROUTER_TEST_BASE_PORT", "3320")) + 70
+    sb = FencedSandbox(tmp_path / "sandbox", base_port=base)
+    g = None
+    try:
+        sb.create()
+        port = free_port()
+        sections = group_sections(sb, group_options={"start_on_boot": "OFF"})
+        sections["admin"] = {"bind_port": port}
+        g = Grouter(tmp_path / "grouter", sections).start()
+        wait_until(lambda: is_listening(port), 20, "the admin port to listen")
+        done = admin_cli(port, "USE node1; SET GLOBAL group_replication_bootstrap_group=ON;"
+                               " START GROUP_REPLICATION; SET GLOBAL group_replication_bootstrap_group=OFF;"
+                               " USE node2; START GROUP_REPLICATION; USE node3; START GROUP_REPLICATION")
+        assert done.returncode == 0, done.stderr
+        status = group_status(g)
+        assert status["group_name"] == "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa"
+        assert find_member(status, sb.addr(1))["member_role"] == "PRIMARY"
+        for i in (2, 3):
+            wait_member_state(g, sb.addr(i), "ONLINE", 60)
+        conn = connect(port)
+        try:
+            assert rows(conn, f"SELECT MEMBER_PORT, MEMBER_STATE, MEMBER_ROLE FROM {MEMBERS} ORDER BY 1") == \
+                ((sb.port(1), "ONLINE", "PRIMARY"), (sb.port(2), "ONLINE", "SECONDARY"),
+                 (sb.port(3), "ONLINE", "SECONDARY"))
+            rows(conn, "USE node2")
+            rows(conn, "SET GLOBAL group_replication_bootstrap_group=ON")
+            code, message = error_of(conn, "START GROUP_REPLICATION")  # GR refuses a second bootstrap
+            assert code in (3092, 3093), message
+        finally:
+            conn.close()
+    finally:
+        if g is not None:
+            g.cleanup()
+        sb.destroy()

@@ -152,26 +152,72 @@ def test_before_waits_on_the_secondary_for_what_the_group_committed(split_group)
     reader = connect(g, "rw_before")
     assert server(reader) in kSecondaries  # opens the secondary leg
     held = HeldAppliers(sb)
-    result = {}
     try:
         writer = connect(g, "primary")  # another session's write, acknowledged by the primary
         query(writer, "INSERT INTO split VALUES (200)")
         writer.close()
-
-        def read():
-            result["row"] = count_where(reader, 200)
-        t = threading.Thread(target=read)
-        t.start()
-        # The read waits on the secondary (MASTER_GTID_WAIT) until its applier may go on.
-        wait_until(lambda: any(gtid_waits_on(sb, [i]) for i in kSecondaries), 10,
-                   "the BEFORE read to wait")
-        assert "row" not in result
+        read = WaitingRead(sb, reader, 200)
     finally:
         held.release()
-    t.join(20)
-    server_id, seen = result["row"]
-    assert server_id in kSecondaries and seen == 1, result
+    server_id, seen = read.result()
+    assert server_id in kSecondaries and seen == 1
     reader.close()
+
+
+class WaitingRead:
+    """Reads key through conn in a thread, and checks that the read waits on a secondary
+    (MASTER_GTID_WAIT) without an answer while its applier is held."""
+
+    def __init__(self, sb, conn, key):
+        self.row = {}
+        self.thread = threading.Thread(target=lambda: self.row.update(row=count_where(conn, key)))
+        self.thread.start()
+        wait_until(lambda: any(gtid_waits_on(sb, [i]) for i in kSecondaries), 10,
+                   "the BEFORE read to wait on a secondary")
+        assert "row" not in self.row
+
+    def result(self):
+        self.thread.join(20)
+        return self.row["row"]
+
+
+def test_before_on_a_route_to_one_secondary(split_group):
+    """A terminated ?role=SECONDARY route has no primary leg: under BEFORE a read first waits on
+    its secondary for the primary's position (read by grouter over cluster_user), and a wait that
+    times out (8 s) fails with GR's ER_GR_HOLD_WAIT_TIMEOUT; EVENTUAL reads stale data there."""
+    sb, g = split_group
+    reader = connect(g, "ro_before", io_timeout=60)
+    stale = connect(g, "ro_t", io_timeout=60)
+    query(stale, "SET @@SESSION.group_replication_consistency = 'EVENTUAL'")
+    held = HeldAppliers(sb)
+    try:
+        writer = connect(g, "primary")
+        query(writer, "INSERT INTO split VALUES (210)")
+        writer.close()
+        server_id, seen = count_where(stale, 210)
+        assert server_id in kSecondaries and seen == 0  # EVENTUAL: the held secondary as it is
+        read = WaitingRead(sb, reader, 210)
+    finally:
+        held.release()
+    server_id, seen = read.result()
+    assert server_id in kSecondaries and seen == 1
+
+    # The session's own level: BEFORE on the default route, and the wait's timeout.
+    query(stale, "SET @@SESSION.group_replication_consistency = 'BEFORE'")
+    held = HeldAppliers(sb)
+    try:
+        writer = connect(g, "primary")
+        query(writer, "INSERT INTO split VALUES (211)")
+        writer.close()
+        with pytest.raises(pymysql.err.OperationalError) as timed_out:
+            count_where(stale, 211)
+        assert timed_out.value.args[0] == 3781, timed_out.value.args
+        assert "BEFORE" in timed_out.value.args[1]
+    finally:
+        held.release()
+    assert count_where(stale, 211)[1] == 1  # the session goes on, and now sees it
+    reader.close()
+    stale.close()
 
 
 def test_after_delays_the_ok_until_every_secondary_applied_the_write(split_group):

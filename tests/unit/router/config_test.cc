@@ -99,6 +99,13 @@ TEST(Config, ErrorsNameTheFileTheLineAndTheProblem) {
       {route + "this is not ini\n", "f.conf:4: syntax error"},
       {route + "[http_server]\nport = 6446\n", "f.conf:4: [http_server] port 6446 is used by [routing:r]"},
       {"[routing:a\"b]\nbind_port=1\ndestinations=x\n", "f.conf:1: route name 'a\"b' may use only"},
+      {route + "consistency = BEFORE\n",
+       "f.conf:4: consistency in [routing:r] needs a terminated route"},
+      {route + "client_ssl_mode = DISABLED\nserver_ssl_mode = DISABLED\nconsistency = BEFORE\n",
+       "f.conf:6: consistency in [routing:r] needs a group route (destinations = "
+       "metadata-cache://GROUP/?role=...)"},
+      {route + "consistency = SOMETIMES\n",
+       "f.conf:4: invalid value 'SOMETIMES' for option 'consistency' in [routing:r]"},
   };
   for (const auto& c : cases) {
     auto config = parse_config(c.text, "f.conf");

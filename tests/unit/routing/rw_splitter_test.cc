@@ -417,6 +417,72 @@ TEST(RwSplitter, ASessionWithLongDataPendingCannotMove) {
   EXPECT_NE(lost.fatal.find("long data"), std::string::npos) << lost.fatal;
 }
 
+Session member_session(Consistency consistency) {
+  Session s(consistency, false);
+  s.settings.member_leg = true;
+  Bytes login_ok;
+  wire::append_ok_payload(login_ok, wire::OkPacket{0, 0, kAutocommit, 0, "", {}}, kCaps);
+  s.splitter = std::make_unique<RwSplitter>(s.settings, login_ok, "test");
+  return s;
+}
+
+TEST(RwSplitter, OnAMemberRouteBeforeWaitsForTheGroupsPositionThenRunsBehindTheWait) {
+  Session s = member_session(Consistency::kBefore);
+  auto& held = s.client("SELECT a FROM t");
+  EXPECT_TRUE(held.need_group_position);
+  EXPECT_TRUE(held.to_primary.empty());
+  EXPECT_FALSE(s.splitter->accepting_client());
+  s.out = {};
+  s.splitter->on_group_position("0-1-30", "", s.out);
+  EXPECT_EQ(queries_in(s.out.to_primary),
+            (std::vector<std::string>{"SELECT MASTER_GTID_WAIT('0-1-30', 8)", "SELECT a FROM t"}));
+  EXPECT_TRUE(s.server(Leg::kPrimary, value("0")).to_client.empty());
+  EXPECT_EQ(s.server(Leg::kPrimary, value("x")).to_client, value("x"));
+  EXPECT_TRUE(s.splitter->accepting_client());
+  // Session commands and statements inside a transaction do not wait; BEGIN does.
+  EXPECT_FALSE(s.client("SET @a = 1").need_group_position);
+  (void)s.server(Leg::kPrimary, ok());
+  EXPECT_TRUE(s.client("BEGIN").need_group_position);
+  s.out = {};
+  s.splitter->on_group_position("", "", s.out);  // nothing committed yet: no wait
+  EXPECT_EQ(queries_in(s.out.to_primary), std::vector<std::string>{"BEGIN"});
+  (void)s.server(Leg::kPrimary, ok(kAutocommit | kInTrans));
+  auto& inside = s.client("SELECT b FROM t");
+  EXPECT_FALSE(inside.need_group_position);
+  EXPECT_EQ(queries_in(inside.to_primary), std::vector<std::string>{"SELECT b FROM t"});
+}
+
+TEST(RwSplitter, OnAMemberRouteAFailedWaitGivesGrsErrorAndTheSessionGoesOn) {
+  Session s = member_session(Consistency::kBefore);
+  (void)s.client("SELECT a FROM t");
+  s.out = {};
+  s.splitter->on_group_position("0-1-31", "", s.out);
+  auto& failed = s.server(Leg::kPrimary, value("-1"));
+  auto err = wire::decode_err_payload(std::span(failed.to_client).subspan(wire::kFrameHeaderSize), kCaps);
+  ASSERT_TRUE(err.has_value());
+  EXPECT_EQ(err->error_code, 3781);
+  EXPECT_FALSE(s.splitter->accepting_client());  // the stale copy still runs
+  EXPECT_TRUE(s.server(Leg::kPrimary, value("stale")).to_client.empty());
+  EXPECT_TRUE(s.splitter->accepting_client());
+  // No position (no primary): the same error, naming why.
+  (void)s.client("SELECT a FROM t");
+  s.out = {};
+  s.splitter->on_group_position(std::nullopt, "the group has no primary", s.out);
+  err = wire::decode_err_payload(std::span(s.out.to_client).subspan(wire::kFrameHeaderSize), kCaps);
+  ASSERT_TRUE(err.has_value());
+  EXPECT_EQ(err->error_code, 3781);
+  EXPECT_NE(err->message.find("no primary"), std::string::npos);
+  EXPECT_TRUE(s.splitter->accepting_client());
+  // EVENTUAL: nothing waits.
+  Session eventual = member_session(Consistency::kEventual);
+  EXPECT_EQ(queries_in(eventual.client("SELECT 1").to_primary), std::vector<std::string>{"SELECT 1"});
+  // Losing the member ends the session.
+  SplitterOutput lost;
+  eventual.server(Leg::kPrimary, value("1"));
+  eventual.splitter->on_primary_lost("closed", lost);
+  EXPECT_FALSE(lost.fatal.empty());
+}
+
 TEST(RwSplitter, ASessionInATransactionGets2013ThenGoesOn) {
   Session s(Consistency::kEventual, false);
   (void)s.client("BEGIN");

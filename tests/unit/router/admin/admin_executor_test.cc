@@ -97,7 +97,7 @@ class FakeGroup final : public metadata::GroupService {
   std::vector<std::pair<std::string, std::string>> variables(const std::string& member_id) const override {
     return {{"group_replication_member_weight", member_id == "n2" ? "70" : "50"},
             {"group_replication_single_primary_mode", "ON"},
-            {"group_replication_local_address", member_id}};
+            {"group_replication_consistency", "EVENTUAL"}};
   }
 
   std::vector<std::string> switchovers;
@@ -115,11 +115,8 @@ AdminFacts facts() {
   f.server_version = "8.0.36-grouter-test";
   f.version_comment = "grouter admin port";
   f.max_allowed_packet = 1024;
-  f.variables = [](const std::string& member_id) {
-    return NameValues{{"group_replication_member_weight", member_id == kId2 ? "70" : "50"},
-                      {"group_replication_single_primary_mode", "ON"},
-                      {"group_replication_local_address", member_id}};
-  };
+  f.member_names = {"n1", "n2", "n3"};
+  f.member_addresses = {"127.0.0.1:3306", "127.0.0.1:3307", "127.0.0.1:3308"};
   return f;
 }
 
@@ -182,11 +179,14 @@ TEST_F(AdminExecutorTest, StatusAndVariables) {
   EXPECT_EQ(table("SHOW GLOBAL STATUS LIKE 'x%'").rows.size(), 0u);
   Table vars = table("SELECT @@group_replication_single_primary_mode, @@global.version_comment");
   EXPECT_EQ(vars.rows[0], (Row{std::int64_t{1}, std::string("grouter admin port")}));
-  EXPECT_EQ(table("SHOW VARIABLES LIKE 'group_replication%'").rows.size(), 3u);
+  // The group's 3, and bootstrap_group, local_address, group_seeds, communication_stack.
+  EXPECT_EQ(table("SHOW VARIABLES LIKE 'group_replication%'").rows.size(), 7u);
   EXPECT_EQ(table("SELECT @@group_replication_member_weight").rows[0][0], Value{std::int64_t{50}});
   EXPECT_TRUE(std::holds_alternative<OkReply>(run("USE n2")));
   EXPECT_EQ(table("SELECT @@group_replication_member_weight").rows[0][0], Value{std::int64_t{70}});
   EXPECT_EQ(table("SELECT DATABASE()").rows[0][0], Value{std::string("n2")});
+  EXPECT_EQ(table("SELECT @@group_replication_local_address").rows[0][0],
+            Value{std::string("127.0.0.1:3307")});
   EXPECT_TRUE(std::holds_alternative<OkReply>(run(std::string("USE `") + kId3 + "`")));
   EXPECT_EQ(table("SELECT DATABASE()").rows[0][0], Value{std::string("n3")});
 }
@@ -218,6 +218,27 @@ TEST_F(AdminExecutorTest, AnAnswerAfterTheSessionEndedIsDropped) {
   session.reset();
   group_.pending_switchover({});
   EXPECT_FALSE(called);
+}
+
+TEST_F(AdminExecutorTest, OperationsGoToTheGroupForTheChosenMember) {
+  EXPECT_TRUE(std::holds_alternative<OkReply>(run("SET GLOBAL group_replication_consistency = 'after'")));
+  EXPECT_TRUE(std::holds_alternative<OkReply>(run("USE n2")));
+  Reply weight = run("SET GLOBAL group_replication_member_weight = 70");
+  ASSERT_TRUE(std::holds_alternative<OkReply>(weight));
+  EXPECT_EQ(std::get<OkReply>(weight).info, "changed");
+  EXPECT_TRUE(std::holds_alternative<OkReply>(run("SET GLOBAL group_replication_member_expel_timeout = 10")));
+  EXPECT_EQ(group_.options, (std::vector<std::string>{"consistency=AFTER@", "member_weight=70@n2",
+                                                      "member_expel_timeout=10@"}));
+  EXPECT_TRUE(std::holds_alternative<OkReply>(run("STOP GROUP_REPLICATION")));
+  EXPECT_EQ(group_.stopped, std::vector<std::string>{"n2"});
+  const SqlError running = error("START GROUP_REPLICATION");  // the fake says: in the view already
+  EXPECT_EQ(running.code, 3093);
+  EXPECT_NE(running.message.find("in the view already"), std::string::npos);
+  EXPECT_EQ(group_.started, std::vector<std::string>{"n2"});
+  EXPECT_TRUE(std::holds_alternative<OkReply>(run("SET GLOBAL group_replication_bootstrap_group=ON")));
+  EXPECT_TRUE(std::holds_alternative<OkReply>(run("START GROUP_REPLICATION")));
+  EXPECT_EQ(group_.bootstrapped, std::vector<std::string>{"n2"});
+  EXPECT_EQ(group_.started.size(), 1u);
 }
 
 TEST_F(AdminExecutorTest, ForceMembersMapsAddressesToMemberIds) {
@@ -273,6 +294,8 @@ TEST_F(AdminExecutorTest, RefusalsUseMySqlCodesAndCallNothing) {
   for (const Case& c : cases) EXPECT_EQ(error(c.sql).code, c.code) << c.sql;
   EXPECT_TRUE(group_.switchovers.empty());
   EXPECT_TRUE(group_.forced.empty());
+  EXPECT_TRUE(group_.options.empty());
+  EXPECT_TRUE(group_.stopped.empty() && group_.started.empty() && group_.bootstrapped.empty());
 }
 
 TEST_F(AdminExecutorTest, ShowWarningsShowsThePreviousError) {
@@ -399,6 +422,14 @@ TEST_F(AdminProtocolTest, RightPasswordLogsInAndQueriesAnswer) {
   EXPECT_EQ(err[0], 0xff);
   EXPECT_EQ(err[1] | (err[2] << 8), 1047);
   EXPECT_FALSE(protocol_.ended());
+}
+
+TEST_F(AdminProtocolTest, AnOkCarriesTheGroupsMessageLengthEncodedAsMariaDbDoes) {
+  login("admin", "secret");
+  auto reply = query("SET GLOBAL group_replication_member_expel_timeout = 10");
+  ASSERT_EQ(reply.size(), 1u);
+  EXPECT_EQ(reply[0], (std::vector<std::uint8_t>{0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x07,
+                                                 'c', 'h', 'a', 'n', 'g', 'e', 'd'}));
 }
 
 TEST_F(AdminProtocolTest, WrongPasswordOrUserGets1045AndEnds) {
