@@ -48,6 +48,12 @@ std::optional<What> what_of(const Entry& entry, const GroupState& after) {
           return What{"elected", e.member_id.value_or(""), e.reason};
         } else if constexpr (std::is_same_v<E, MemberWeightChanged>) {
           return What{"weight", e.member_id, "member_weight " + std::to_string(e.weight)};
+        } else if constexpr (std::is_same_v<E, OptionChanged>) {
+          return What{"option", "", "group_replication_" + e.option + " = " + e.value};
+        } else if constexpr (std::is_same_v<E, MemberStopped>) {
+          return What{"stopped", e.member_id, e.reason};
+        } else if constexpr (std::is_same_v<E, MemberStarted>) {
+          return What{"started", e.member_id, "joins through distributed recovery"};
         } else if constexpr (std::is_same_v<E, TermBegun>) {
           return What{"term", "", "term " + std::to_string(e.term) + " begins"};
         } else if constexpr (std::is_same_v<E, FailoverStarted>) {

@@ -20,6 +20,7 @@ from group_harness import (FencedSandbox, find_member, group_sections, group_sta
                            stopped_process, wait_for_primary, wait_group, wait_member,
                            wait_member_state)
 from harness import Grouter, wait_until
+from split_harness import split_route
 from writer import RecordingWriter
 
 kBase = int(os.environ.get("GROUTER_TEST_BASE_PORT", "3320"))
@@ -28,7 +29,8 @@ kWeights = {1: 30, 2: 50, 3: 80}
 
 def ports(first):
     """Route and HTTP ports for one grouter, in this suite's range (base+100 onwards)."""
-    return {"primary": kBase + first, "secondary": kBase + first + 1, "http": kBase + first + 2}
+    return {"primary": kBase + first, "secondary": kBase + first + 1, "http": kBase + first + 2,
+            "rw": kBase + first + 3}
 
 
 def sections_for(sb, first, group_options=None):
@@ -37,6 +39,7 @@ def sections_for(sb, first, group_options=None):
     s["routing:primary"]["bind_port"] = p["primary"]
     s["routing:secondary"]["bind_port"] = p["secondary"]
     s["http_server"] = {"port": p["http"]}
+    s["routing:rw"] = split_route(bind_port=p["rw"])  # sessions at the group's consistency
     return s
 
 
@@ -229,6 +232,40 @@ def test_member_expel_timeout_takes_effect_and_survives_a_restart(group):
     assert find_member(group_status(g), sb.addr(1))["member_state"] == "OFFLINE"
     assert operate(g, "node1", "start")[0] == 200
     all_online(g, sb)
+
+
+def session_consistency(g):
+    conn = RecordingWriter("127.0.0.1", g.route_port("rw"), "app", "app_pw", "test", "x").connect()
+    try:
+        return conn, query(conn, "SELECT @@group_replication_consistency")[0][0]
+    except BaseException:
+        conn.close()
+        raise
+
+
+def test_consistency_set_at_run_time_reaches_new_sessions_and_survives_a_restart(group):
+    sb, g = group
+    old, level = session_consistency(g)
+    try:
+        assert level == "BEFORE_ON_PRIMARY_FAILOVER"
+        assert set_option(g, "consistency", "after")[1]["message"] == \
+            "group_replication_consistency is AFTER"
+        new, level = session_consistency(g)
+        new.close()
+        assert level == "AFTER"  # new sessions start at the group's new level
+        # A session keeps the level it started with, as with GR's global variable.
+        assert query(old, "SELECT @@group_replication_consistency")[0][0] == \
+            "BEFORE_ON_PRIMARY_FAILOVER"
+    finally:
+        old.close()
+    g.stop()
+    g.start()
+    wait_for_primary(g, 30)
+    conn, level = session_consistency(g)
+    conn.close()
+    assert level == "AFTER"
+    assert variables(g)["group_replication_consistency"] == "AFTER"
+    assert set_option(g, "consistency", "BEFORE_ON_PRIMARY_FAILOVER")[0] == 200
 
 
 def test_start_on_boot_off_waits_for_the_operators_bootstrap(group, tmp_path):

@@ -55,6 +55,18 @@ TEST(GroupEvent, KindsOfTheDecisionsPeopleWatch) {
   EXPECT_EQ(added->member, "node9");
 }
 
+TEST(GroupEvent, TheOperatorsStatements) {
+  const GroupState state = one_member();
+  auto stopped = event_of(MemberStopped{kFirst, "stopped by the operator"}, state);
+  EXPECT_EQ(stopped->kind, "stopped");
+  EXPECT_EQ(stopped->member, "node1");
+  EXPECT_EQ(stopped->reason, "stopped by the operator");
+  EXPECT_EQ(event_of(MemberStarted{kFirst}, state)->kind, "started");
+  auto option = event_of(OptionChanged{"member_expel_timeout", "7"}, state);
+  EXPECT_EQ(option->kind, "option");
+  EXPECT_EQ(option->reason, "group_replication_member_expel_timeout = 7");
+}
+
 TEST(GroupEvent, BookkeepingEntriesAreNoEvents) {
   EXPECT_FALSE(event_of(MemberVersionObserved{kFirst, "10.11.6-MariaDB"}, one_member()));
   EXPECT_FALSE(event_of(OwnWritesRecorded{kFirst, "0-1-5"}, one_member()));

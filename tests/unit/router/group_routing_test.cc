@@ -42,6 +42,18 @@ TEST(GroupRouting, PrimaryAndOnlineSecondaries) {
   EXPECT_EQ(set.secondaries[1].port, 3303);
 }
 
+TEST(GroupRouting, TheGroupsConsistencyIsTheDecidedOneOrTheConfiguredOne) {
+  auto state = three_members();
+  EXPECT_EQ(destinations_of(state, metadata::RouteAccess::kAll, 1, routing::Consistency::kAfter)
+                .consistency,
+            routing::Consistency::kAfter);
+  auto decided = metadata::apply_entry(state, metadata::OptionChanged{"consistency", "EVENTUAL"});
+  ASSERT_TRUE(decided.has_value());
+  EXPECT_EQ(destinations_of(*decided, metadata::RouteAccess::kAll, 2, routing::Consistency::kAfter)
+                .consistency,
+            routing::Consistency::kEventual);
+}
+
 TEST(GroupRouting, HeldPrimaryTakesNoConnections) {
   auto set = destinations_of(three_members(), metadata::RouteAccess::kNoPrimary, 1);
   EXPECT_TRUE(set.primaries.empty());
