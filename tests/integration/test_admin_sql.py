@@ -1,8 +1,10 @@
 """The admin SQL port ([admin]): GR's statements over the MySQL protocol on a real 3-node group, with
 the mariadb CLI, PyMySQL and MySQLdb. Each statement is checked against what it must show or do
-(the members table against REST, a switchover through REST), each bad input for its MySQL error
-code and for the group being unchanged, and the bounds: a flooding client that never reads stalls
-itself only, a malformed or oversized packet ends that session only.
+(the members table against REST, a switchover through REST, runtime options read back and kept
+over a grouter restart, a member stopped and started, a group bootstrapped from SQL), the seeds'
+statements as written, each bad input for its MySQL error code and for the group being unchanged,
+and the bounds: a flooding client that never reads stalls itself only, a malformed or oversized
+packet ends that session only, sessions are limited (1040).
 """
 import os
 import re
@@ -366,6 +368,11 @@ SEED_STATEMENTS = [
     ("SET SQL_LOG_BIN=0;", "ok", None),
     ("SET SQL_LOG_BIN=1;", "ok", None),
     ("SET GLOBAL group_replication_bootstrap_group=OFF;", "ok", None),
+    ("SET GLOBAL group_replication_bootstrap_group=ON;", "ok", None),  # this session's flag only
+    ("SET GLOBAL group_replication_recovery_retry_count= 10;", "ok", None),  # the default
+    ("SET GLOBAL group_replication_recovery_reconnect_interval= 120;", "ok", None),
+    ("START GROUP_REPLICATION;", "error", 1046),  # names no member: USE one first
+    ("STOP GROUP_REPLICATION;", "error", 1046),
     ("SET GLOBAL group_replication_force_members=\"\";", "ok", None),
     ("SET GLOBAL group_replication_poll_spin_loops= 10000;", "error", 1193),
     ("SET GLOBAL group_replication_compression_threshold= 2097152;", "error", 1193),
@@ -558,3 +565,25 @@ def test_bootstrap_from_sql_then_each_member_starts(tmp_path):
         if g is not None:
             g.cleanup()
         sb.destroy()
+
+
+def test_sessions_are_limited_and_a_freed_place_is_taken_again(admin):
+    _, port, _ = admin
+    held = [connect(port) for _ in range(16)]  # [admin] max_connections defaults to 16
+    try:
+        with pytest.raises(pymysql.err.OperationalError) as err:
+            connect(port)
+        assert err.value.args[0] == 1040, err.value.args
+        held.pop().close()
+
+        def admitted():
+            try:
+                held.append(connect(port))
+                return True
+            except pymysql.err.OperationalError:
+                return False
+        wait_until(admitted, 10, "a session in the freed place")
+        assert rows(held[-1], "SELECT 1") == ((1,),)
+    finally:
+        for conn in held:
+            conn.close()
