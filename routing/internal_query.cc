@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
+#include <string_view>
 
 #include "protocol/mysql_wire/capabilities.h"
 #include "protocol/mysql_wire/command.h"
@@ -52,6 +54,47 @@ std::uint64_t gtid_sequence(const std::string& gtid) {
   const char* comma = std::find(begin, end, ',');
   std::from_chars(begin, comma, seq);
   return seq;
+}
+
+namespace {
+
+// "d-s-n,d-s-n" -> domain -> sequence; nullopt when an item is not three numbers.
+std::optional<std::map<std::uint32_t, std::uint64_t>> domains_of(std::string_view text) {
+  std::map<std::uint32_t, std::uint64_t> out;
+  while (!text.empty()) {
+    const std::size_t comma = text.find(',');
+    std::string_view item = text.substr(0, comma);
+    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\n')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\n')) item.remove_suffix(1);
+    if (item.empty()) continue;
+    std::uint32_t domain = 0;
+    std::uint32_t server = 0;
+    std::uint64_t seq = 0;
+    const char* p = item.data();
+    const char* end = item.data() + item.size();
+    auto a = std::from_chars(p, end, domain);
+    if (a.ec != std::errc{} || a.ptr == end || *a.ptr != '-') return std::nullopt;
+    auto b = std::from_chars(a.ptr + 1, end, server);
+    if (b.ec != std::errc{} || b.ptr == end || *b.ptr != '-') return std::nullopt;
+    auto c = std::from_chars(b.ptr + 1, end, seq);
+    if (c.ec != std::errc{} || c.ptr != end) return std::nullopt;
+    out[domain] = std::max(out[domain], seq);
+  }
+  return out;
+}
+
+}  // namespace
+
+bool gtid_position_covers(const std::string& have, const std::string& need) {
+  const auto needed = domains_of(need);
+  const auto had = domains_of(have);
+  if (!needed || !had) return false;
+  for (const auto& [domain, seq] : *needed) {
+    auto it = had->find(domain);
+    if (it == had->end() || it->second < seq) return false;
+  }
+  return true;
 }
 
 }  // namespace grouter::routing

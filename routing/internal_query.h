@@ -23,4 +23,9 @@ std::string sql_quoted(const std::string& text);
 // The sequence number of a GTID "domain-server-seq" (the last one of a list), 0 when unreadable.
 std::uint64_t gtid_sequence(const std::string& gtid);
 
+// True when the GTID position HAVE ("domain-server-seq,...", as @@gtid_slave_pos prints it) has
+// reached NEED: for every domain of NEED, HAVE has it with a sequence number at least NEED's.
+// An unreadable position is never reached (an empty NEED always is).
+bool gtid_position_covers(const std::string& have, const std::string& need);
+
 }  // namespace grouter::routing

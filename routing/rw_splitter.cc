@@ -19,6 +19,9 @@ constexpr std::uint16_t kErrWrongValue = 1231;  // ER_WRONG_VALUE_FOR_VAR
 constexpr std::uint16_t kErrParse = 1064;       // ER_PARSE_ERROR
 constexpr std::uint8_t kComStmtBulkExecute = 0xfa;  // MariaDB
 constexpr std::uint16_t kErrHoldWaitTimeout = 3781;  // ER_GR_HOLD_WAIT_TIMEOUT
+// A speculative read's reply is kept while its freshness is undecided, up to this; past it the
+// read is dropped and runs again after a wait.
+constexpr std::size_t kMaxSpeculativeReply = 256 * 1024;
 
 std::span<const std::uint8_t> payload_of(std::span<const std::uint8_t> frame) {
   return frame.subspan(wire::kFrameHeaderSize);
@@ -409,14 +412,20 @@ void RwSplitter::advance_held(SplitterOutput& out) {
   if (!held_ || secondary_.state == LegState::kOpening || primary_.state != LegState::kReady) return;
   if (held_->on_member) return;  // on_group_position() and the wait's answer move it on
   if (held_->to_primary || secondary_.state == LegState::kClosed || secondary_unusable_) {
+    abandon_speculation();
     release_held(Leg::kPrimary, out);
     return;
   }
+  if (held_->speculative) return;  // decide_speculation() moves it on
   if (!secondary_.pending.empty() || !primary_.pending.empty()) return;  // a step is running
   if (secondary_.replayed < replay_.size()) {
     for (; secondary_.replayed < replay_.size(); ++secondary_.replayed) {
       send_internal(Leg::kSecondary, Internal::kReplay, replay_[secondary_.replayed], out);
     }
+    return;
+  }
+  if ((held_->wait_before || held_->wait_own_writes) && wait_position_.empty() &&
+      !held_->primary_position && speculate(out)) {
     return;
   }
   if ((held_->wait_before || held_->wait_own_writes) && wait_position_.empty()) {
@@ -446,6 +455,86 @@ void RwSplitter::send_behind_wait(Leg l, SplitterOutput& out) {
   send_to_leg(l, std::move(copy), held_->frames.front(), out);
   active_ = active;  // the read is not the client's command in flight until its wait succeeded
   last_leg_ = last;
+}
+
+// Sends the held read to the secondary now, behind a read of its position, and asks the primary
+// for the position the read must see; decide_speculation() then keeps or drops its reply. False
+// when the read cannot be sent twice (several frames).
+bool RwSplitter::speculate(SplitterOutput& out) {
+  if (held_->frames.size() != 1 || client_continues_) return false;
+  held_->speculative = true;
+  send_internal(Leg::kPrimary, Internal::kPrimaryPosition,
+                held_->wait_before ? "SELECT @@GLOBAL.gtid_binlog_pos" : "SELECT @@SESSION.last_gtid",
+                out);
+  send_internal(Leg::kSecondary, Internal::kSecondaryPosition, "SELECT @@GLOBAL.gtid_slave_pos",
+                out);
+  Pending copy = held_->pending;
+  copy.speculative = true;
+  const std::optional<Leg> active = active_;
+  const std::optional<Leg> last = last_leg_;
+  send_to_leg(Leg::kSecondary, std::move(copy), held_->frames.front(), out);
+  active_ = active;
+  last_leg_ = last;
+  return true;
+}
+
+// A frame of the speculative read's reply, while its freshness is undecided.
+void RwSplitter::on_speculative_frame(std::span<const std::uint8_t> frame, bool complete,
+                                      SplitterOutput& out) {
+  if (held_->reply.size() + frame.size() > kMaxSpeculativeReply) {
+    // Too much to keep: the read is dropped and runs again, after the wait, once decided.
+    secondary_.pending.front().discard = true;
+    held_->reply.clear();
+    held_->speculative = false;
+    return;
+  }
+  held_->reply.insert(held_->reply.end(), frame.begin(), frame.end());
+  held_->reply_complete = complete;
+  (void)out;
+}
+
+void RwSplitter::decide_speculation(SplitterOutput& out) {
+  if (!held_ || !held_->speculative || !held_->primary_position || !held_->secondary_position) return;
+  const std::string& need = *held_->primary_position;
+  const bool fresh = need.empty() || (!held_->secondary_position->empty() &&
+                                      gtid_position_covers(*held_->secondary_position, need));
+  if (fresh) {
+    Held held = std::move(*held_);
+    held_.reset();
+    wait_position_.clear();
+    wrote_since_sync_ = false;
+    last_leg_ = Leg::kSecondary;
+    out.to_client.insert(out.to_client.end(), held.reply.begin(), held.reply.end());
+    if (held.reply_complete) {
+      if (secondary_.pending.empty() && active_ == Leg::kSecondary) active_.reset();
+    } else {
+      active_ = Leg::kSecondary;  // the rest of its reply goes straight to the client
+      for (Pending& p : secondary_.pending) p.speculative = false;
+    }
+    return;
+  }
+  // The secondary lags: drop the read's reply and wait for the position, then read again.
+  for (Pending& p : secondary_.pending) {
+    if (p.speculative) p.discard = true;
+  }
+  held_->speculative = false;
+  held_->reply.clear();
+  wait_position_ = need;
+  advance_held(out);
+}
+
+// The speculation cannot be decided (a leg was lost): its read's reply, if still coming, is
+// dropped, and the held read starts its steps again.
+void RwSplitter::abandon_speculation() {
+  if (!held_ || !held_->speculative) return;
+  for (Pending& p : secondary_.pending) {
+    if (p.speculative) p.discard = true;
+  }
+  held_->speculative = false;
+  held_->primary_position.reset();
+  held_->secondary_position.reset();
+  held_->reply.clear();
+  held_->reply_complete = false;
 }
 
 // member_leg under BEFORE: a statement that begins a transaction's work (outside one) waits for
@@ -607,6 +696,7 @@ void RwSplitter::on_primary_lost(const std::string& why, SplitterOutput& out) {
   }
   transaction_lost_ = primary_.tracker->facts().in_transaction();
   reprepares_left_ = 0;
+  abandon_speculation();  // the primary's position will not come
   primary_ = LegData{};
   primary_.state = LegState::kOpening;
   if (active_ == Leg::kPrimary) active_.reset();
@@ -675,8 +765,12 @@ void RwSplitter::on_server_frame(Leg l, std::span<const std::uint8_t> frame, Spl
     return;
   }
   const bool internal = !from.pending.empty() && from.pending.front().internal;
+  const bool speculative = !from.pending.empty() && from.pending.front().speculative &&
+                           !from.pending.front().discard;
   if (!from.pending.empty() && from.pending.front().discard) {
     // the reply of a read whose wait failed: it ran again on the primary
+  } else if (speculative) {
+    on_speculative_frame(frame, *progress == ResponseProgress::kComplete, out);
   } else if (internal) {
     from.pending.front().payloads.emplace_back(payload.begin(), payload.end());
   } else if (!from.pending.empty() && from.pending.front().prepare_sql) {
@@ -695,6 +789,8 @@ void RwSplitter::on_server_frame(Leg l, std::span<const std::uint8_t> frame, Spl
     on_internal_done(l, done, out);
   } else if (done.discard) {
     advance_held(out);  // (the caller reads the client again: accepting_client())
+  } else if (speculative && held_ && held_->speculative) {
+    // complete, its freshness still undecided: decide_speculation() answers the client
   } else {
     on_client_command_done(l, done, out);
     if (from.pending.empty() && active_ == l) active_.reset();
@@ -752,13 +848,25 @@ void RwSplitter::on_internal_done(Leg l, Pending& done, SplitterOutput& out) {
       return;
     }
     case Internal::kPrimaryPosition: {
+      if (!held_ || held_->on_member) return;  // the read it was for went elsewhere
       auto value = first_value(done.payloads, settings_.capabilities);
+      if (held_->speculative) {
+        held_->primary_position = value.value_or("");
+        decide_speculation(out);
+        return;
+      }
       if (!value || value->empty()) {
-        if (held_) held_->wait_own_writes = held_->wait_before = false;  // nothing to wait for
+        held_->wait_own_writes = held_->wait_before = false;  // nothing to wait for
       } else {
         wait_position_ = *value;
       }
       break;
+    }
+    case Internal::kSecondaryPosition: {
+      if (!held_ || !held_->speculative) return;
+      held_->secondary_position = first_value(done.payloads, settings_.capabilities).value_or("");
+      decide_speculation(out);
+      return;
     }
     case Internal::kWrittenGtid: {
       auto value = first_value(done.payloads, settings_.capabilities);

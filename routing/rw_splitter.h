@@ -20,9 +20,10 @@
 // Before a read runs on the secondary leg: under BEFORE (and BEFORE_AND_AFTER) it waits until the
 // secondary applied the primary's @@gtid_binlog_pos, read when the read arrived; after the
 // session's own writes with wait_for_my_writes, until it applied the session's @@last_gtid. The
-// read is sent right behind its MASTER_GTID_WAIT, so a wait that finds nothing to wait for costs
-// no round trip; a wait that times out sends the read to the primary instead, and the reply of
-// the copy sent to the secondary is dropped. Under AFTER (and BEFORE_AND_AFTER) a
+// read goes to the secondary at once, behind SELECT @@GLOBAL.gtid_slave_pos, while the primary is
+// asked for the position (speculate()): when the secondary's position covers it, the read's reply
+// is the answer; if not, it is dropped and the read runs again right behind a MASTER_GTID_WAIT. A
+// wait that times out sends the read to the primary instead (the copy's reply is dropped). Under AFTER (and BEFORE_AND_AFTER) a
 // write's reply is held until every ONLINE secondary applied it (wait_members_gtid). When the
 // primary leg is lost, an idle session moves to a new one (on_primary_lost), its session commands
 // replayed and its prepared statements prepared again.
@@ -123,7 +124,8 @@ class RwSplitter {
 
  private:
   enum class LegState : std::uint8_t { kClosed, kOpening, kReady };
-  enum class Internal : std::uint8_t { kReplay, kPrepare, kPrimaryPosition, kWait, kWrittenGtid };
+  enum class Internal : std::uint8_t {
+    kReplay, kPrepare, kPrimaryPosition, kSecondaryPosition, kWait, kWrittenGtid };
   struct Pending {
     bool internal = false;
     Internal what = Internal::kReplay;
@@ -134,6 +136,7 @@ class RwSplitter {
     std::string replay_text;     // what to replay
     bool after = false;          // AFTER: hold the reply until the members applied the write
     bool discard = false;        // a read sent behind a wait that failed: its reply is dropped
+    bool speculative = false;    // a read sent before it is known to be fresh enough: held back
     std::optional<std::string> prepare_sql;  // a client's COM_STMT_PREPARE, until its PREPARE_OK
     std::size_t prepare_index = 0;           // kPrepare: which statement of the session
   };
@@ -155,6 +158,14 @@ class RwSplitter {
     bool sent_behind_wait = false;
     bool to_primary = false;  // the wait failed: the read runs on the primary, once it is ready
     bool on_member = false;   // member_leg: waits on the session's one leg; a failed wait fails
+    // The read went to the secondary at once, behind SELECT @@GLOBAL.gtid_slave_pos, while the
+    // primary is asked for the position to wait for: when the secondary's position (read before
+    // the read ran) covers it, the read's reply is the answer — no wait, no extra round trip.
+    bool speculative = false;
+    std::optional<std::string> primary_position;    // "" when there is nothing to wait for
+    std::optional<std::string> secondary_position;  // nullopt until known; "" when unreadable
+    std::vector<std::uint8_t> reply;  // the read's reply frames while undecided (bounded)
+    bool reply_complete = false;
   };
 
   LegData& leg(Leg l) { return l == Leg::kPrimary ? primary_ : secondary_; }
@@ -165,6 +176,10 @@ class RwSplitter {
   void advance_held(SplitterOutput& out);
   void release_held(Leg l, SplitterOutput& out);
   void send_behind_wait(Leg l, SplitterOutput& out);
+  bool speculate(SplitterOutput& out);
+  void on_speculative_frame(std::span<const std::uint8_t> frame, bool complete, SplitterOutput& out);
+  void decide_speculation(SplitterOutput& out);
+  void abandon_speculation();
   bool hold_for_group_position(std::span<const std::uint8_t> frame, Pending& pending,
                                SplitterOutput& out);
   void fail_held(const std::string& why, SplitterOutput& out);

@@ -149,6 +149,45 @@ TEST(RwSplitter, SessionCommandsAreReplayedOnTheSecondaryBeforeItsNextRead) {
   EXPECT_TRUE(queries_in(s.client("SELECT 3").to_secondary) == std::vector<std::string>{"SELECT 3"});
 }
 
+// The secondary's answers to a speculative read: its position (read before the read ran), then
+// the read's reply.
+const std::vector<std::string> kSpeculation = {"SELECT @@GLOBAL.gtid_slave_pos"};
+
+std::vector<std::string> speculation(const std::string& read) {
+  auto out = kSpeculation;
+  out.push_back(read);
+  return out;
+}
+
+TEST(RwSplitter, AFreshSecondaryAnswersABeforeReadWithoutAnyWait) {
+  Session s(Consistency::kBefore, false);
+  (void)s.client("SELECT a FROM t");
+  auto& ready = s.secondary_ready();
+  // At once: the primary is asked for its position, the secondary for its own, then the read.
+  EXPECT_EQ(queries_in(ready.to_primary), std::vector<std::string>{"SELECT @@GLOBAL.gtid_binlog_pos"});
+  EXPECT_EQ(queries_in(ready.to_secondary), speculation("SELECT a FROM t"));
+  EXPECT_TRUE(s.server(Leg::kSecondary, value("0-3-40,1-2-9")).to_client.empty());
+  // The read's reply waits until its freshness is known...
+  EXPECT_TRUE(s.server(Leg::kSecondary, value("x")).to_client.empty());
+  EXPECT_FALSE(s.splitter->accepting_client());
+  // ...and the secondary had the primary's position before the read ran: it is the answer.
+  auto& decided = s.server(Leg::kPrimary, value("0-3-40,1-2-5"));
+  EXPECT_EQ(decided.to_client, value("x"));
+  EXPECT_TRUE(decided.to_secondary.empty());
+  EXPECT_TRUE(s.splitter->accepting_client());
+  EXPECT_EQ(s.splitter->last_leg(), Leg::kSecondary);
+}
+
+TEST(RwSplitter, ADecisionBeforeTheReadsReplyLetsTheReplyStreamThrough) {
+  Session s(Consistency::kBefore, false);
+  (void)s.client("SELECT a FROM t");
+  (void)s.secondary_ready();
+  (void)s.server(Leg::kPrimary, value(""));  // the primary has committed nothing
+  EXPECT_TRUE(s.server(Leg::kSecondary, value("")).to_client.empty());
+  EXPECT_EQ(s.server(Leg::kSecondary, value("x")).to_client, value("x"));
+  EXPECT_TRUE(s.splitter->accepting_client());
+}
+
 TEST(RwSplitter, AReadAfterTheSessionsOwnWriteWaitsForItsGtid) {
   Session s(Consistency::kEventual, true);
   (void)s.client("INSERT INTO t VALUES (1)");
@@ -156,10 +195,15 @@ TEST(RwSplitter, AReadAfterTheSessionsOwnWriteWaitsForItsGtid) {
   (void)s.client("SELECT * FROM t");
   auto& ready = s.secondary_ready();
   EXPECT_EQ(queries_in(ready.to_primary), std::vector<std::string>{"SELECT @@SESSION.last_gtid"});
-  auto& position = s.server(Leg::kPrimary, value("0-3-17"));
-  EXPECT_TRUE(position.to_client.empty());
-  // The read goes right behind its wait: one round trip for both.
-  EXPECT_EQ(queries_in(position.to_secondary),
+  EXPECT_EQ(queries_in(ready.to_secondary), speculation("SELECT * FROM t"));
+  (void)s.server(Leg::kPrimary, value("0-3-17"));
+  // The secondary had not applied it when the read ran: the read's reply is dropped...
+  auto& lagging = s.server(Leg::kSecondary, value("0-3-16"));
+  EXPECT_TRUE(lagging.to_client.empty() && lagging.to_secondary.empty());
+  auto& dropped = s.server(Leg::kSecondary, value("stale"));
+  EXPECT_TRUE(dropped.to_client.empty());
+  // ...and the read goes again, right behind a wait for the session's GTID.
+  EXPECT_EQ(queries_in(dropped.to_secondary),
             (std::vector<std::string>{"SELECT MASTER_GTID_WAIT('0-3-17', 2)", "SELECT * FROM t"}));
   EXPECT_FALSE(s.splitter->accepting_client());
   auto& waited = s.server(Leg::kSecondary, value("0"));
@@ -170,13 +214,20 @@ TEST(RwSplitter, AReadAfterTheSessionsOwnWriteWaitsForItsGtid) {
   EXPECT_EQ(queries_in(s.client("SELECT 2").to_secondary), std::vector<std::string>{"SELECT 2"});
 }
 
-TEST(RwSplitter, AWaitThatTimesOutSendsTheReadToThePrimary) {
-  Session s(Consistency::kEventual, true);
-  (void)s.client("INSERT INTO t VALUES (1)");
-  (void)s.server(Leg::kPrimary, ok());
-  (void)s.client("SELECT * FROM t");
+// Brings a BEFORE read to its wait: the secondary lags behind the primary's 0-3-18.
+void lag_to_the_wait(Session& s, const std::string& read) {
+  (void)s.client(read);
   (void)s.secondary_ready();
   (void)s.server(Leg::kPrimary, value("0-3-18"));
+  (void)s.server(Leg::kSecondary, value("0-3-2"));
+  auto& dropped = s.server(Leg::kSecondary, value("stale"));
+  ASSERT_EQ(queries_in(dropped.to_secondary),
+            (std::vector<std::string>{"SELECT MASTER_GTID_WAIT('0-3-18', 8)", read}));
+}
+
+TEST(RwSplitter, AWaitThatTimesOutSendsTheReadToThePrimary) {
+  Session s(Consistency::kBefore, false);
+  lag_to_the_wait(s, "SELECT * FROM t");
   auto& timed_out = s.server(Leg::kSecondary, value("-1"));
   EXPECT_EQ(queries_in(timed_out.to_primary), std::vector<std::string>{"SELECT * FROM t"});
   EXPECT_TRUE(timed_out.to_secondary.empty());
@@ -190,9 +241,7 @@ TEST(RwSplitter, AWaitThatTimesOutSendsTheReadToThePrimary) {
 
 TEST(RwSplitter, TheStaleReplyMayComeAfterThePrimarysAndIsStillDropped) {
   Session s(Consistency::kBefore, false);
-  (void)s.client("SELECT a FROM t");
-  (void)s.secondary_ready();
-  (void)s.server(Leg::kPrimary, value("0-3-18"));
+  lag_to_the_wait(s, "SELECT a FROM t");
   (void)s.server(Leg::kSecondary, value("-1"));
   EXPECT_EQ(s.server(Leg::kPrimary, value("fresh")).to_client, value("fresh"));
   EXPECT_FALSE(s.splitter->accepting_client());  // the secondary still runs the dropped copy
@@ -202,9 +251,7 @@ TEST(RwSplitter, TheStaleReplyMayComeAfterThePrimarysAndIsStillDropped) {
 
 TEST(RwSplitter, ASecondaryLostDuringTheWaitSendsTheReadToThePrimary) {
   Session s(Consistency::kBefore, false);
-  (void)s.client("SELECT a FROM t");
-  (void)s.secondary_ready();
-  (void)s.server(Leg::kPrimary, value("0-3-18"));
+  lag_to_the_wait(s, "SELECT a FROM t");
   s.out = {};
   s.splitter->on_secondary_lost("gone", s.out);
   EXPECT_TRUE(s.out.fatal.empty());
@@ -212,11 +259,44 @@ TEST(RwSplitter, ASecondaryLostDuringTheWaitSendsTheReadToThePrimary) {
   EXPECT_EQ(s.server(Leg::kPrimary, value("fresh")).to_client, value("fresh"));
 }
 
-TEST(RwSplitter, AWaitThatFailsWhileThePrimaryIsReplacedRunsTheReadOnTheNewPrimary) {
+TEST(RwSplitter, ASecondaryLostWhileTheReadIsUndecidedSendsItToThePrimary) {
   Session s(Consistency::kBefore, false);
   (void)s.client("SELECT a FROM t");
   (void)s.secondary_ready();
-  (void)s.server(Leg::kPrimary, value("0-3-18"));
+  (void)s.server(Leg::kSecondary, value("0-3-18"));
+  s.out = {};
+  s.splitter->on_secondary_lost("gone", s.out);
+  EXPECT_TRUE(s.out.fatal.empty());
+  EXPECT_EQ(queries_in(s.out.to_primary), std::vector<std::string>{"SELECT a FROM t"});
+  EXPECT_TRUE(s.server(Leg::kPrimary, value("0-3-18")).to_client.empty());  // the position, unused
+  EXPECT_EQ(s.server(Leg::kPrimary, value("fresh")).to_client, value("fresh"));
+  EXPECT_TRUE(s.splitter->accepting_client());
+}
+
+TEST(RwSplitter, APrimaryLostWhileTheReadIsUndecidedAsksTheNewPrimary) {
+  Session s(Consistency::kBefore, false);
+  (void)s.client("SELECT a FROM t");
+  (void)s.secondary_ready();
+  s.out = {};
+  s.splitter->on_primary_lost("the primary changed", s.out);
+  ASSERT_TRUE(s.out.fatal.empty());
+  // The secondary's position and the read's reply: no position to judge them by, dropped.
+  EXPECT_TRUE(s.server(Leg::kSecondary, value("0-3-18")).to_client.empty());
+  EXPECT_TRUE(s.server(Leg::kSecondary, value("maybe stale")).to_client.empty());
+  s.out = {};
+  Bytes login_ok;
+  wire::append_ok_payload(login_ok, wire::OkPacket{0, 0, kAutocommit, 0, "", {}}, kCaps);
+  s.splitter->on_primary_ready(login_ok, s.out);
+  EXPECT_EQ(queries_in(s.out.to_primary), std::vector<std::string>{"SELECT @@GLOBAL.gtid_binlog_pos"});
+  EXPECT_EQ(queries_in(s.out.to_secondary), speculation("SELECT a FROM t"));
+  (void)s.server(Leg::kSecondary, value("0-3-20"));
+  (void)s.server(Leg::kSecondary, value("fresh"));
+  EXPECT_EQ(s.server(Leg::kPrimary, value("0-3-20")).to_client, value("fresh"));
+}
+
+TEST(RwSplitter, AWaitThatFailsWhileThePrimaryIsReplacedRunsTheReadOnTheNewPrimary) {
+  Session s(Consistency::kBefore, false);
+  lag_to_the_wait(s, "SELECT a FROM t");
   s.out = {};
   s.splitter->on_primary_lost("the primary changed", s.out);
   ASSERT_TRUE(s.out.fatal.empty());
@@ -237,8 +317,10 @@ TEST(RwSplitter, BeforeWaitsForThePrimarysPosition) {
   (void)s.client("SELECT 1");
   auto& ready = s.secondary_ready();
   EXPECT_EQ(queries_in(ready.to_primary), std::vector<std::string>{"SELECT @@GLOBAL.gtid_binlog_pos"});
-  auto& position = s.server(Leg::kPrimary, value("0-3-40,1-2-5"));
-  EXPECT_EQ(queries_in(position.to_secondary),
+  (void)s.server(Leg::kPrimary, value("0-3-40,1-2-5"));
+  (void)s.server(Leg::kSecondary, value("0-3-40"));  // domain 1 missing: not there yet
+  auto& dropped = s.server(Leg::kSecondary, value("1"));
+  EXPECT_EQ(queries_in(dropped.to_secondary),
             (std::vector<std::string>{"SELECT MASTER_GTID_WAIT('0-3-40,1-2-5', 8)", "SELECT 1"}));
   EXPECT_TRUE(s.server(Leg::kSecondary, value("0")).to_client.empty());
   EXPECT_EQ(s.server(Leg::kSecondary, value("1")).to_client, value("1"));
