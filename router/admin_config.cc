@@ -29,7 +29,8 @@ std::optional<std::string> set_admin_option(AdminConfig& admin, const std::strin
     if (!limit) return invalid(limit.error());
     admin.max_connections = static_cast<std::uint32_t>(*limit);
   } else {
-    return "unknown option '" + key + "' in section [admin] (it takes bind_address, bind_port, "
+    return "unknown option '" + key +
+           "' in section [admin] (it takes bind_address, bind_port, "
            "user, password_file, max_connections)";
   }
   return std::nullopt;

@@ -15,7 +15,8 @@ std::expected<std::unique_ptr<AdminService>, std::string> AdminService::create(
   admin::AdminAccount account{a.user, {}};
   if (!a.password.empty()) {
     auto hash = mysql_wire::native_password_hash(a.password);
-    if (!hash) return std::unexpected("[admin] cannot hash the password: " + hash.error().message());
+    if (!hash)
+      return std::unexpected("[admin] cannot hash the password: " + hash.error().message());
     account.stored_hash = std::move(*hash);
   }
   admin::AdminLimits limits;

@@ -10,7 +10,9 @@ namespace {
 
 using metadata::GtidPosition;
 
-std::int64_t count(std::uint64_t n) { return static_cast<std::int64_t>(n); }
+std::int64_t count(std::uint64_t n) {
+  return static_cast<std::int64_t>(n);
+}
 
 // Every transaction a position holds (sequence numbers summed over its domains).
 std::uint64_t transactions_in(const GtidPosition& position) {
@@ -44,25 +46,26 @@ GtidPosition committed_everywhere(const std::vector<const metadata::MemberProgre
 }  // namespace
 
 Table members_table(const metadata::GroupState& state) {
-  Table t{kPerformanceSchema, "replication_group_members",
+  Table t{kPerformanceSchema,
+          "replication_group_members",
           {char_column("CHANNEL_NAME", 64), char_column("MEMBER_ID", 36),
            char_column("MEMBER_HOST", 255), int_column("MEMBER_PORT"),
            char_column("MEMBER_STATE", 64), char_column("MEMBER_ROLE", 64),
            char_column("MEMBER_VERSION", 64), char_column("MEMBER_COMMUNICATION_STACK", 64)},
           {}};
   for (const metadata::Member& m : state.members) {
-    t.rows.push_back({std::string(kChannelName), m.member_id, m.host,
-                      std::int64_t{m.port}, std::string(metadata::to_string(m.state)),
-                      std::string(metadata::to_string(m.role)),
-                      m.version.known ? m.version.text : std::string(),
-                      std::string(kCommunicationStack)});
+    t.rows.push_back(
+        {std::string(kChannelName), m.member_id, m.host, std::int64_t{m.port},
+         std::string(metadata::to_string(m.state)), std::string(metadata::to_string(m.role)),
+         m.version.known ? m.version.text : std::string(), std::string(kCommunicationStack)});
   }
   return t;
 }
 
 Table member_stats_table(const metadata::GroupState& state,
                          const std::vector<metadata::MemberProgress>& progress) {
-  Table t{kPerformanceSchema, "replication_group_member_stats",
+  Table t{kPerformanceSchema,
+          "replication_group_member_stats",
           {char_column("CHANNEL_NAME", 64), char_column("VIEW_ID", 255),
            char_column("MEMBER_ID", 36), bigint_unsigned_column("COUNT_TRANSACTIONS_IN_QUEUE"),
            bigint_unsigned_column("COUNT_TRANSACTIONS_CHECKED"),
@@ -108,9 +111,11 @@ NameValues group_statuses(const metadata::GroupState& state) {
 
 Table name_value_table(std::string schema, std::string name, std::string name_column,
                        std::string value_column, const NameValues& rows) {
-  Table t{std::move(schema), std::move(name),
-          {varchar_column(std::move(name_column), 64), varchar_column(std::move(value_column), 1024)},
-          {}};
+  Table t{
+      std::move(schema),
+      std::move(name),
+      {varchar_column(std::move(name_column), 64), varchar_column(std::move(value_column), 1024)},
+      {}};
   for (const auto& [n, v] : rows) t.rows.push_back({n, v});
   return t;
 }

@@ -11,11 +11,13 @@ namespace {
 
 using metadata::Member;
 
-char fold(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+char fold(char c) {
+  return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+}
 
 bool iequal(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return fold(x) == fold(y); });
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                            [](char x, char y) { return fold(x) == fold(y); });
 }
 
 class SessionEnvironment final : public Environment {
@@ -44,9 +46,9 @@ class SessionEnvironment final : public Environment {
                                           const std::vector<Value>& args) const override {
     if (!args.empty() && (name == "database" || name == "schema" || name == "user" ||
                           name == "current_user" || name == "version" || name == "connection_id")) {
-      return std::unexpected(SqlError{1582, "42000",
-                                      "Incorrect parameter count in the call to native function '" +
-                                          name + "'"});
+      return std::unexpected(
+          SqlError{1582, "42000",
+                   "Incorrect parameter count in the call to native function '" + name + "'"});
     }
     if (name == "database" || name == "schema") {
       if (session_.database.empty()) return Value{};
@@ -59,9 +61,9 @@ class SessionEnvironment final : public Environment {
     if (name == "version") return Value{facts_.server_version};
     if (name == "connection_id") return Value{std::int64_t{session_.connection_id}};
     if (name.starts_with(kGroupPrefix)) {
-      return std::unexpected(SqlError{1305, "42000",
-                                      "FUNCTION " + name +
-                                          " must be called alone, as SELECT " + name + "(...)"});
+      return std::unexpected(
+          SqlError{1305, "42000",
+                   "FUNCTION " + name + " must be called alone, as SELECT " + name + "(...)"});
     }
     return std::unexpected(SqlError{
         1305, "42000",
@@ -85,9 +87,12 @@ std::string joined(const std::vector<std::string>& names) {
 }
 
 Table warnings_table(const std::vector<Diagnostic>& diagnostics, bool errors_only) {
-  Table t{"", "", {varchar_column("Level", 7), Column{"Code", mysql_wire::ColumnType::kLong, 4,
-                                                      column_flag::kUnsigned},
-                   varchar_column("Message", 512)}, {}};
+  Table t{"",
+          "",
+          {varchar_column("Level", 7),
+           Column{"Code", mysql_wire::ColumnType::kLong, 4, column_flag::kUnsigned},
+           varchar_column("Message", 512)},
+          {}};
   for (const Diagnostic& d : diagnostics) {
     if (errors_only && d.level != "Error") continue;
     t.rows.push_back({d.level, std::int64_t{d.error.code}, d.error.message});
@@ -150,10 +155,9 @@ std::vector<std::pair<std::string, std::string>> AdminExecutor::help_lines() {
 void AdminExecutor::execute(std::string_view sql, AdminSession& session, ReplyDone done) {
   auto parsed = parse_statement(sql);
   // SHOW WARNINGS reads the previous statement's notes; every other statement replaces them.
-  const bool keeps_diagnostics =
-      parsed && std::holds_alternative<Show>(*parsed) &&
-      (std::get<Show>(*parsed).kind == Show::Kind::kWarnings ||
-       std::get<Show>(*parsed).kind == Show::Kind::kErrors);
+  const bool keeps_diagnostics = parsed && std::holds_alternative<Show>(*parsed) &&
+                                 (std::get<Show>(*parsed).kind == Show::Kind::kWarnings ||
+                                  std::get<Show>(*parsed).kind == Show::Kind::kErrors);
   if (!keeps_diagnostics) session.diagnostics.clear();
   ReplyDone finish = [&session, done = std::move(done),
                       alive = std::weak_ptr<bool>(session.alive)](Reply reply) {
@@ -226,7 +230,8 @@ std::expected<ChosenMember, SqlError> AdminExecutor::chosen_member(
   return std::unexpected(SqlError{1046, "3D000",
                                   "No database selected: " + std::string(statement) +
                                       " acts on one member; choose it first with USE <member> "
-                                      "(one of " + joined(facts_.member_names) +
+                                      "(one of " +
+                                      joined(facts_.member_names) +
                                       "; SHOW DATABASES lists them)"});
 }
 
@@ -267,7 +272,8 @@ NameValues AdminExecutor::all_variables(const AdminSession& session) const {
   // GR's address variables, from the configured addresses: the chosen member's own, and all.
   std::string local;
   std::string seeds;
-  for (std::size_t i = 0; i < facts_.member_names.size() && i < facts_.member_addresses.size(); ++i) {
+  for (std::size_t i = 0; i < facts_.member_names.size() && i < facts_.member_addresses.size();
+       ++i) {
     if (facts_.member_names[i] == member) local = facts_.member_addresses[i];
     seeds += (seeds.empty() ? "" : ",") + facts_.member_addresses[i];
   }
@@ -281,10 +287,10 @@ NameValues AdminExecutor::all_variables(const AdminSession& session) const {
 
 std::expected<Table, SqlError> AdminExecutor::table(const TableName& name,
                                                     const AdminSession& session) const {
-  const bool schema_ok = iequal(name.schema, kPerformanceSchema) ||
-                         (name.schema.empty() && (iequal(session.database, kPerformanceSchema) ||
-                                                  session.database.empty() ||
-                                                  chosen_member(session, "").has_value()));
+  const bool schema_ok =
+      iequal(name.schema, kPerformanceSchema) ||
+      (name.schema.empty() && (iequal(session.database, kPerformanceSchema) ||
+                               session.database.empty() || chosen_member(session, "").has_value()));
   const auto state = group_.state();
   if (schema_ok) {
     if (iequal(name.name, "replication_group_members")) return members_table(*state);
@@ -307,7 +313,8 @@ std::expected<Table, SqlError> AdminExecutor::table(const TableName& name,
                                   "Table '" + full +
                                       "' doesn't exist: grouter's admin port holds no data (use a "
                                       "route's port for the storage nodes' tables); it has "
-                                      "performance_schema." + tables});
+                                      "performance_schema." +
+                                      tables});
 }
 
 Reply AdminExecutor::select(const Select& select, AdminSession& session) const {
@@ -354,9 +361,11 @@ Reply AdminExecutor::show(const Show& show, AdminSession& session) const {
     case Show::Kind::kErrors:
       return warnings_table(session.diagnostics, show.kind == Show::Kind::kErrors);
     case Show::Kind::kPlugins: {
-      Table t{"", "", {varchar_column("Name", 64), varchar_column("Status", 10),
-                       varchar_column("Type", 80), varchar_column("Library", 64),
-                       varchar_column("License", 80)}, {}};
+      Table t{"",
+              "",
+              {varchar_column("Name", 64), varchar_column("Status", 10), varchar_column("Type", 80),
+               varchar_column("Library", 64), varchar_column("License", 80)},
+              {}};
       t.rows.push_back({"group_replication", "ACTIVE", "GROUP REPLICATION", Value{}, "GPL"});
       return narrowed(std::move(t), show, env);
     }

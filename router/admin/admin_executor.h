@@ -1,8 +1,9 @@
 // Runs one admin-port statement for one session: parses it (sql_parser.h), answers reads from the
 // group's state (admin_catalog.h) and turns GR's operations into GroupService calls
 // (set_as_primary, force_members, set_option, start_member, stop_member, bootstrap_group) and
-// reads GR's variables from GroupService::variables(). Every refusal is an SqlError with MySQL's code and
-// a message that names the problem and what is supported; a refused statement changes nothing.
+// reads GR's variables from GroupService::variables(). Every refusal is an SqlError with MySQL's
+// code and a message that names the problem and what is supported; a refused statement changes
+// nothing.
 //
 // A session names the member its per-member statements act on with USE <member name> (or USE
 // <member_id>); DATABASE() shows the name.
@@ -40,7 +41,7 @@ struct AdminSession {
   std::string host;  // the client's address
   std::uint32_t connection_id = 0;
   std::string database;  // "" (none), "performance_schema" or a member's [storage_node:NAME]
-  bool bootstrap_group = false;  // SET GLOBAL group_replication_bootstrap_group=ON was run
+  bool bootstrap_group = false;         // SET GLOBAL group_replication_bootstrap_group=ON was run
   std::vector<Diagnostic> diagnostics;  // the previous statement's warnings and error
   // The session's liveness: an answer that arrives after the session ended is dropped.
   std::shared_ptr<bool> alive = std::make_shared<bool>(true);

@@ -10,16 +10,42 @@ namespace {
 
 using metadata::SwitchoverFailure;
 
-constexpr std::string_view kSessionSettings[] = {
-    "names", "character_set", "autocommit", "sql_mode", "character_set_client",
-    "character_set_results", "character_set_connection", "collation_connection", "sql_log_bin",
-    "time_zone", "wait_timeout", "interactive_timeout", "net_read_timeout", "net_write_timeout",
-    "sql_select_limit", "transaction_isolation", "tx_isolation", "sql_auto_is_null",
-    "sql_safe_updates", "max_execution_time", "lc_messages", "sql_quote_show_create",
-    "foreign_key_checks", "unique_checks", "transaction_read_only", "tx_read_only",
-    "session_track_schema", "session_track_state_change", "session_track_system_variables",
-    "session_track_transaction_info", "profiling", "net_buffer_length", "max_statement_time",
-    "big_tables", "sql_big_selects", "default_storage_engine"};
+constexpr std::string_view kSessionSettings[] = {"names",
+                                                 "character_set",
+                                                 "autocommit",
+                                                 "sql_mode",
+                                                 "character_set_client",
+                                                 "character_set_results",
+                                                 "character_set_connection",
+                                                 "collation_connection",
+                                                 "sql_log_bin",
+                                                 "time_zone",
+                                                 "wait_timeout",
+                                                 "interactive_timeout",
+                                                 "net_read_timeout",
+                                                 "net_write_timeout",
+                                                 "sql_select_limit",
+                                                 "transaction_isolation",
+                                                 "tx_isolation",
+                                                 "sql_auto_is_null",
+                                                 "sql_safe_updates",
+                                                 "max_execution_time",
+                                                 "lc_messages",
+                                                 "sql_quote_show_create",
+                                                 "foreign_key_checks",
+                                                 "unique_checks",
+                                                 "transaction_read_only",
+                                                 "tx_read_only",
+                                                 "session_track_schema",
+                                                 "session_track_state_change",
+                                                 "session_track_system_variables",
+                                                 "session_track_transaction_info",
+                                                 "profiling",
+                                                 "net_buffer_length",
+                                                 "max_statement_time",
+                                                 "big_tables",
+                                                 "sql_big_selects",
+                                                 "default_storage_engine"};
 
 // A SET or function argument: a literal, possibly negated. The admin port evaluates no more.
 std::expected<Value, SqlError> literal_value(const Expr* e, std::string_view where) {
@@ -28,12 +54,17 @@ std::expected<Value, SqlError> literal_value(const Expr* e, std::string_view whe
     if (const auto* n = std::get_if<std::int64_t>(&e->args[0]->value)) return Value{-*n};
   }
   return std::unexpected(SqlError{1064, "42000",
-                                  std::string(where) + " takes a literal value (a 'string', a "
-                                                       "number, ON or OFF) on grouter's admin port"});
+                                  std::string(where) +
+                                      " takes a literal value (a 'string', a "
+                                      "number, ON or OFF) on grouter's admin port"});
 }
 
 Table one_text(const std::string& label, std::string text) {
-  Table t{"", "", {varchar_column(label, static_cast<std::uint32_t>(std::max<std::size_t>(text.size(), 1)))}, {}};
+  Table t{
+      "",
+      "",
+      {varchar_column(label, static_cast<std::uint32_t>(std::max<std::size_t>(text.size(), 1)))},
+      {}};
   t.rows.push_back({std::move(text)});
   return t;
 }
@@ -80,7 +111,8 @@ std::expected<std::vector<std::string>, SqlError> forced_member_ids(
     start = end + 1;
     if (address.empty()) continue;
     const std::size_t colon = address.rfind(':');
-    if (colon == std::string::npos) return std::unexpected(refuse("'" + address + "' is not host:port"));
+    if (colon == std::string::npos)
+      return std::unexpected(refuse("'" + address + "' is not host:port"));
     std::string host = address.substr(0, colon);
     const std::string port = address.substr(colon + 1);
     if (host == "localhost") host = "127.0.0.1";
@@ -92,7 +124,8 @@ std::expected<std::vector<std::string>, SqlError> forced_member_ids(
       if (mine == host && std::to_string(m.port) == port) found = &m;
     }
     if (found == nullptr) {
-      return std::unexpected(refuse(address + " is no member's address (the members: " + addresses + ")"));
+      return std::unexpected(
+          refuse(address + " is no member's address (the members: " + addresses + ")"));
     }
     if (found->member_id.empty()) {
       return std::unexpected(refuse(address + " (" + found->name + ") has never joined the group"));
@@ -123,9 +156,9 @@ Reply AdminExecutor::set(const Set& set, AdminSession& session, ReplyDone& done,
       continue;  // a session setting: accepted, nothing to change
     }
     if (item.scope != SetItem::Scope::kGlobal) {
-      return SqlError{1229, "HY000",
-                      "Variable '" + item.name +
-                          "' is a GLOBAL variable and should be set with SET GLOBAL"};
+      return SqlError{
+          1229, "HY000",
+          "Variable '" + item.name + "' is a GLOBAL variable and should be set with SET GLOBAL"};
     }
     const std::string option = item.name.substr(kGroupPrefix.size());
     if (option == "bootstrap_group") {
@@ -162,7 +195,8 @@ Reply AdminExecutor::set(const Set& set, AdminSession& session, ReplyDone& done,
     if (ids->empty()) return OkReply{};  // GR: an empty value changes nothing
     async = true;
     const std::string list = action->value;
-    group_.force_members(*ids, [done, list](std::expected<metadata::ForceResult, SwitchoverFailure> r) {
+    group_.force_members(*ids, [done,
+                                list](std::expected<metadata::ForceResult, SwitchoverFailure> r) {
       if (!r) {
         done(SqlError{1231, "42000",
                       "Variable 'group_replication_force_members' can't be set to the value of '" +
@@ -179,23 +213,25 @@ Reply AdminExecutor::set(const Set& set, AdminSession& session, ReplyDone& done,
   }
   std::string member;
   if (is_per_member_option(action->option)) {
-    auto chosen = chosen_member(session, "SET GLOBAL " + std::string(kGroupPrefix) + action->option);
+    auto chosen =
+        chosen_member(session, "SET GLOBAL " + std::string(kGroupPrefix) + action->option);
     if (!chosen) return chosen.error();
     member = chosen->name;
   }
   async = true;
   const std::string name = std::string(kGroupPrefix) + action->option;
   const std::string value = action->value;
-  group_.set_option(action->option, value, member,
-                    [done, name, value](std::expected<std::string, SwitchoverFailure> r) {
-                      if (r) return done(OkReply{0, *r, 0});
-                      if (r.error().kind == SwitchoverFailure::Kind::kInvalidRequest) {
-                        return done(SqlError{1231, "42000",
-                                             "Variable '" + name + "' can't be set to the value of '" +
-                                                 value + "': " + r.error().message});
-                      }
-                      done(group_refused("SET GLOBAL " + name, r.error()));
-                    });
+  group_.set_option(
+      action->option, value, member,
+      [done, name, value](std::expected<std::string, SwitchoverFailure> r) {
+        if (r) return done(OkReply{0, *r, 0});
+        if (r.error().kind == SwitchoverFailure::Kind::kInvalidRequest) {
+          return done(SqlError{1231, "42000",
+                               "Variable '" + name + "' can't be set to the value of '" + value +
+                                   "': " + r.error().message});
+        }
+        done(group_refused("SET GLOBAL " + name, r.error()));
+      });
   return OkReply{};
 }
 
@@ -232,8 +268,9 @@ void AdminExecutor::call_function(const Expr& call, const std::string& label,
   }
   if (name == "group_replication_switch_to_single_primary_mode") {
     if (args.size() > 1 || (args.size() == 1 && !std::holds_alternative<std::string>(args[0]))) {
-      return done(cannot_initialize(name, "Wrong arguments: The function takes at most one "
-                                          "argument, a server uuid."));
+      return done(cannot_initialize(name,
+                                    "Wrong arguments: The function takes at most one "
+                                    "argument, a server uuid."));
     }
     return done(one_text(label, "The group is already on single-primary mode."));
   }
@@ -242,9 +279,10 @@ void AdminExecutor::call_function(const Expr& call, const std::string& label,
       return done(cannot_initialize(name, "Wrong arguments: This function takes no arguments."));
     }
     return done(cannot_initialize(
-        name, "grouter keeps single-primary groups only: multi-primary mode needs storage nodes "
-              "that certify transactions themselves (Galera), and these replicate with MariaDB's "
-              "GTID replication; the group is unchanged"));
+        name,
+        "grouter keeps single-primary groups only: multi-primary mode needs storage nodes "
+        "that certify transactions themselves (Galera), and these replicate with MariaDB's "
+        "GTID replication; the group is unchanged"));
   }
   done(SqlError{1305, "42000",
                 "FUNCTION " + name +
@@ -256,17 +294,20 @@ void AdminExecutor::call_function(const Expr& call, const std::string& label,
 
 void AdminExecutor::group_replication_command(const GroupReplicationCommand& command,
                                               AdminSession& session, ReplyDone done) {
-  const std::string statement = command.start ? "START GROUP_REPLICATION" : "STOP GROUP_REPLICATION";
+  const std::string statement =
+      command.start ? "START GROUP_REPLICATION" : "STOP GROUP_REPLICATION";
   auto member = chosen_member(session, statement);
   if (!member) return done(member.error());
   const bool bootstrap = command.start && session.bootstrap_group;
-  auto answer = [done, statement, start = command.start](std::expected<std::string, SwitchoverFailure> r) {
+  auto answer = [done, statement,
+                 start = command.start](std::expected<std::string, SwitchoverFailure> r) {
     if (r) return done(OkReply{0, *r, 0});
     if (start && r.error().kind == SwitchoverFailure::Kind::kInvalidRequest) {
       // GR's answer to a START on a member that is running already.
       return done(SqlError{3093, "HY000",
                            "The START GROUP_REPLICATION command failed since the group is already "
-                           "running: " + r.error().message});
+                           "running: " +
+                               r.error().message});
     }
     done(group_refused(statement, r.error()));
   };

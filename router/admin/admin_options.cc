@@ -26,9 +26,13 @@ constexpr std::string_view kConsistency[] = {"EVENTUAL", "BEFORE_ON_PRIMARY_FAIL
 constexpr std::string_view kExitStateAction[] = {"OFFLINE_MODE", "READ_ONLY", "ABORT_SERVER"};
 
 // Variables grouter has but takes from its configuration only.
-constexpr std::string_view kConfigured[] = {
-    "group_name", "single_primary_mode", "start_on_boot", "local_address", "group_seeds",
-    "communication_stack", "enforce_update_everywhere_checks"};
+constexpr std::string_view kConfigured[] = {"group_name",
+                                            "single_primary_mode",
+                                            "start_on_boot",
+                                            "local_address",
+                                            "group_seeds",
+                                            "communication_stack",
+                                            "enforce_update_everywhere_checks"};
 
 std::string upper(std::string_view text) {
   std::string out(text);
@@ -79,13 +83,15 @@ std::string runtime_list() {
 
 const std::vector<std::string>& runtime_options() {
   static const std::vector<std::string> options = {
-      "member_weight",       "member_expel_timeout",        "consistency",
+      "member_weight",        "member_expel_timeout",        "consistency",
       "recovery_retry_count", "recovery_reconnect_interval", "exit_state_action",
-      "autorejoin_tries",    "unreachable_majority_timeout"};
+      "autorejoin_tries",     "unreachable_majority_timeout"};
   return options;
 }
 
-bool is_per_member_option(std::string_view option) { return option == "member_weight"; }
+bool is_per_member_option(std::string_view option) {
+  return option == "member_weight";
+}
 
 std::expected<std::string, SqlError> check_option_value(std::string_view option, const Value& v) {
   const std::string name = std::string(kGroupPrefix) + std::string(option);
@@ -125,7 +131,8 @@ SqlError refuse_global(std::string_view name) {
       return SqlError{1238, "HY000",
                       "Variable '" + std::string(name) +
                           "' is a read only variable: grouter reads it from its configuration "
-                          "([group_replication] or [storage_node:NAME])" + settable};
+                          "([group_replication] or [storage_node:NAME])" +
+                          settable};
     }
     return SqlError{1193, "HY000",
                     "Unknown system variable '" + std::string(name) +

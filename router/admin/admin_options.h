@@ -27,7 +27,8 @@ inline constexpr std::string_view kGroupPrefix = "group_replication_";
                                                                       const Value& value);
 
 // ON/OFF, 1/0, TRUE/FALSE for a boolean variable NAME (full name), or 1231/1232.
-[[nodiscard]] std::expected<bool, SqlError> check_boolean(std::string_view name, const Value& value);
+[[nodiscard]] std::expected<bool, SqlError> check_boolean(std::string_view name,
+                                                          const Value& value);
 
 // Why SET GLOBAL NAME (full name, not a runtime option) is refused: 1238 for the variables grouter
 // reads from its configuration, 1193 for everything else; each message names the runtime options.

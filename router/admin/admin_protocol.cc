@@ -33,10 +33,9 @@ std::uint32_t admin_capabilities() {
          cap::kIgnoreSigpipe;
 }
 
-AdminProtocol::AdminProtocol(AdminExecutor& executor, const AdminAccount& account,
-                             AdminSink& sink, std::uint32_t connection_id,
-                             std::vector<std::uint8_t> nonce, std::string client_host,
-                             std::size_t max_packet)
+AdminProtocol::AdminProtocol(AdminExecutor& executor, const AdminAccount& account, AdminSink& sink,
+                             std::uint32_t connection_id, std::vector<std::uint8_t> nonce,
+                             std::string client_host, std::size_t max_packet)
     : executor_(executor),
       account_(account),
       sink_(sink),
@@ -46,7 +45,9 @@ AdminProtocol::AdminProtocol(AdminExecutor& executor, const AdminAccount& accoun
   session_.host = std::move(client_host);
 }
 
-AdminProtocol::~AdminProtocol() { *session_.alive = false; }
+AdminProtocol::~AdminProtocol() {
+  *session_.alive = false;
+}
 
 void AdminProtocol::start() {
   wire::ServerGreeting greeting;
@@ -75,7 +76,9 @@ void AdminProtocol::on_bytes(std::span<const std::uint8_t> bytes) {
   pump();
 }
 
-void AdminProtocol::resume() { pump(); }
+void AdminProtocol::resume() {
+  pump();
+}
 
 void AdminProtocol::pump() {
   if (pumping_) return;
@@ -196,7 +199,8 @@ void AdminProtocol::reply(const Reply& r) {
     // which would change that, is not offered).
     if (!ok->info.empty()) {
       wire::append_lenenc_string(
-          payload, std::span(reinterpret_cast<const std::uint8_t*>(ok->info.data()), ok->info.size()));
+          payload,
+          std::span(reinterpret_cast<const std::uint8_t*>(ok->info.data()), ok->info.size()));
     }
     send_payloads({payload});
   } else if (const auto* error = std::get_if<SqlError>(&r)) {
@@ -211,7 +215,8 @@ void AdminProtocol::on_command(std::span<const std::uint8_t> payload) {
     return end(SqlError{1047, "08S01", "Unknown command"}, "an empty command packet");
   }
   const auto command = static_cast<wire::Command>(payload[0]);
-  const std::string_view text(reinterpret_cast<const char*>(payload.data()) + 1, payload.size() - 1);
+  const std::string_view text(reinterpret_cast<const char*>(payload.data()) + 1,
+                              payload.size() - 1);
   switch (command) {
     case wire::Command::kQuit:
       phase_ = Phase::kEnded;

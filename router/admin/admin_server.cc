@@ -198,7 +198,9 @@ AdminServer::AdminServer(uv_loop_t* loop, Logger logger, AdminExecutor& executor
       account_(std::move(account)),
       limits_(limits) {}
 
-AdminServer::~AdminServer() { assert(state_ == State::kIdle || state_ == State::kClosed); }
+AdminServer::~AdminServer() {
+  assert(state_ == State::kIdle || state_ == State::kClosed);
+}
 
 std::expected<void, std::string> AdminServer::listen(const std::string& bind_address,
                                                      std::uint16_t port) {
@@ -235,7 +237,8 @@ void AdminServer::on_connection(uv_stream_t* listener, int status) {
   auto* self = static_cast<AdminServer*>(listener->data);
   if (status < 0 || self->state_ != State::kOpen) return;
   const bool refuse = self->connections_.size() >= self->limits_.max_connections;
-  if (refuse) self->logger_.warning("[admin] {} sessions open: refusing another", self->connections_.size());
+  if (refuse)
+    self->logger_.warning("[admin] {} sessions open: refusing another", self->connections_.size());
   auto owned = std::make_unique<AdminConnection>(*self, self->next_connection_id_++);
   AdminConnection& connection = *owned;
   self->connections_.emplace(&connection, std::move(owned));

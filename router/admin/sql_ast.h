@@ -22,7 +22,9 @@ struct SqlError {
 // A SQL value: NULL, an integer or text.
 using Value = std::variant<std::monostate, std::int64_t, std::string>;
 
-inline bool is_null(const Value& v) { return std::holds_alternative<std::monostate>(v); }
+inline bool is_null(const Value& v) {
+  return std::holds_alternative<std::monostate>(v);
+}
 
 struct Expr;
 using ExprPtr = std::shared_ptr<const Expr>;

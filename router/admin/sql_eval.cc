@@ -13,12 +13,13 @@ namespace {
 namespace wire = grouter::mysql_wire;
 constexpr std::uint16_t kUtf8mb4Bytes = 4;
 
-char fold(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+char fold(char c) {
+  return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+}
 
 bool iequal(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return fold(x) == fold(y);
-         });
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                            [](char x, char y) { return fold(x) == fold(y); });
 }
 
 // The integer a text holds as a whole ("42", "-7"), if it does.
@@ -46,8 +47,7 @@ Value of_truth(std::optional<bool> b) {
 
 SqlError unknown_column(const Expr& e, std::string_view clause) {
   const std::string name = e.qualifier.empty() ? e.name : e.qualifier + "." + e.name;
-  return SqlError{1054, "42S22",
-                  "Unknown column '" + name + "' in '" + std::string(clause) + "'"};
+  return SqlError{1054, "42S22", "Unknown column '" + name + "' in '" + std::string(clause) + "'"};
 }
 
 // The index of column E in TABLE, if E names one of its columns.
@@ -211,8 +211,12 @@ Result evaluate(const Expr& e, const Table* table, const Row* row, const Environ
       if (is_null(*a) || is_null(*b)) return Value{};
       const int c = compare_values(*a, *b);
       const std::string& op = e.op;
-      const bool holds = op == "=" ? c == 0 : op == "<>" ? c != 0 : op == "<" ? c < 0
-                       : op == ">" ? c > 0 : op == "<=" ? c <= 0 : c >= 0;
+      const bool holds = op == "="    ? c == 0
+                         : op == "<>" ? c != 0
+                         : op == "<"  ? c < 0
+                         : op == ">"  ? c > 0
+                         : op == "<=" ? c <= 0
+                                      : c >= 0;
       return of_truth(holds);
     }
     case Expr::Kind::kIn: {
@@ -270,9 +274,9 @@ std::expected<const Expr*, SqlError> order_expression(const OrderItem& item, con
     const auto* n = std::get_if<std::int64_t>(&e.value);
     if (n == nullptr || *n < 1 || static_cast<std::size_t>(*n) > select.items.size() ||
         select.items[static_cast<std::size_t>(*n) - 1].expr == nullptr) {
-      return std::unexpected(SqlError{1054, "42S22",
-                                      "Unknown column '" + to_text(e.value).value_or("NULL") +
-                                          "' in 'order clause'"});
+      return std::unexpected(
+          SqlError{1054, "42S22",
+                   "Unknown column '" + to_text(e.value).value_or("NULL") + "' in 'order clause'"});
     }
     return select.items[static_cast<std::size_t>(*n) - 1].expr.get();
   }
@@ -294,7 +298,8 @@ Column computed_column(const std::string& label, const std::vector<Row>& rows, s
   }
   if (all_integers) return Column{label, wire::ColumnType::kLongLong, 21, 0};
   return Column{label, wire::ColumnType::kVarString,
-                static_cast<std::uint32_t>(std::min<std::size_t>(longest, 16384)) * kUtf8mb4Bytes, 0};
+                static_cast<std::uint32_t>(std::min<std::size_t>(longest, 16384)) * kUtf8mb4Bytes,
+                0};
 }
 
 }  // namespace
@@ -345,7 +350,8 @@ std::expected<Table, SqlError> run_select(const Select& select, const Table* fro
 
   const std::size_t begin = std::min<std::uint64_t>(select.offset, source.rows.size());
   std::size_t end = source.rows.size();
-  if (select.limit) end = std::min<std::uint64_t>(end, begin + std::min<std::uint64_t>(*select.limit, end));
+  if (select.limit)
+    end = std::min<std::uint64_t>(end, begin + std::min<std::uint64_t>(*select.limit, end));
 
   Table result;
   result.schema = source.schema;

@@ -31,7 +31,8 @@ class Parser {
     for (;;) {
       tok::Token t = tokenizer.next();
       if (t.kind == TokenKind::kError) {
-        return std::unexpected(syntax_error(t.text, "an unterminated string, identifier or comment"));
+        return std::unexpected(
+            syntax_error(t.text, "an unterminated string, identifier or comment"));
       }
       if (t.kind == TokenKind::kEnd) break;
       tokens_.push_back(t);
@@ -157,7 +158,8 @@ class Parser {
       } else {
         item.expr = expression(0);
         if (failed()) return select;
-        item.label = std::string(sql_.substr(offset_of(first), end_of(pos_ - 1) - offset_of(first)));
+        item.label =
+            std::string(sql_.substr(offset_of(first), end_of(pos_ - 1) - offset_of(first)));
         if (accept_keyword("AS")) {
           auto alias = identifier();
           if (!alias) alias = string_literal();
@@ -223,8 +225,8 @@ class Parser {
   }
 
   static bool reserved(const tok::Token& t) {
-    for (std::string_view kw : {"FROM", "WHERE", "ORDER", "LIMIT", "AS", "AND", "OR", "NOT",
-                                "LIKE", "IN", "IS", "OFFSET", "ASC", "DESC", "BY"}) {
+    for (std::string_view kw : {"FROM", "WHERE", "ORDER", "LIMIT", "AS", "AND", "OR", "NOT", "LIKE",
+                                "IN", "IS", "OFFSET", "ASC", "DESC", "BY"}) {
       if (tok::is_keyword(t, kw)) return true;
     }
     return false;
@@ -275,13 +277,15 @@ class Parser {
         item.scope = SetItem::Scope::kSession;
       } else if (accept_punct("@@")) {
         item.scope = SetItem::Scope::kSession;
-        if (at_punct(".", 1) && (at_keyword("GLOBAL") || at_keyword("SESSION") || at_keyword("LOCAL"))) {
+        if (at_punct(".", 1) &&
+            (at_keyword("GLOBAL") || at_keyword("SESSION") || at_keyword("LOCAL"))) {
           if (at_keyword("GLOBAL")) item.scope = SetItem::Scope::kGlobal;
           pos_ += 2;
         }
       } else if (at_punct("@")) {
-        fail("user variables (@name) are not supported; SET GLOBAL group_replication_... and "
-             "session settings are");
+        fail(
+            "user variables (@name) are not supported; SET GLOBAL group_replication_... and "
+            "session settings are");
         return set;
       }
       auto name = identifier();
@@ -342,8 +346,9 @@ class Parser {
     } else if (!global && accept_keyword("PLUGINS")) {
       show.kind = Show::Kind::kPlugins;
     } else {
-      fail("SHOW takes DATABASES, TABLES, [GLOBAL] STATUS, [GLOBAL] VARIABLES, WARNINGS, ERRORS "
-           "or PLUGINS here");
+      fail(
+          "SHOW takes DATABASES, TABLES, [GLOBAL] STATUS, [GLOBAL] VARIABLES, WARNINGS, ERRORS "
+          "or PLUGINS here");
       return show;
     }
     if (accept_keyword("LIKE")) {
@@ -360,7 +365,8 @@ class Parser {
   }
 
   // --- expressions: OR < AND < NOT < predicate < operand ----------------------------------------
-  ExprPtr node(Expr::Kind kind, std::vector<ExprPtr> args, std::string op = {}, bool negated = false) {
+  ExprPtr node(Expr::Kind kind, std::vector<ExprPtr> args, std::string op = {},
+               bool negated = false) {
     auto e = std::make_shared<Expr>();
     e->kind = kind;
     e->args = std::move(args);
@@ -402,7 +408,8 @@ class Parser {
       fail("the expression nests too deeply");
       return nullptr;
     }
-    if (accept_keyword("NOT") || accept_punct("!")) return node(Expr::Kind::kNot, {negation(depth + 1)});
+    if (accept_keyword("NOT") || accept_punct("!"))
+      return node(Expr::Kind::kNot, {negation(depth + 1)});
     return predicate(depth);
   }
 
@@ -417,7 +424,8 @@ class Parser {
         if (end_of(pos_) != offset_of(pos_ + 1)) continue;
       }
       pos_ += two ? 2 : 1;
-      return node(Expr::Kind::kCompare, {left, operand(depth)}, op == "!=" ? "<>" : std::string(op));
+      return node(Expr::Kind::kCompare, {left, operand(depth)},
+                  op == "!=" ? "<>" : std::string(op));
     }
     if (accept_keyword("IS")) {
       const bool negated = accept_keyword("NOT");

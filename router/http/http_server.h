@@ -4,7 +4,8 @@
 // (413), connections (503), idleness, buffered output and unanswered requests per connection; a
 // malformed request gets 400 and the connection ends. A Handler answers at once; an AsyncHandler
 // answers through its Responder, possibly later (responder.h), and answers still leave in request
-// order.
+// order. A Responder may also answer with a stream (Server-Sent Events): the connection's last
+// answer, its body sent piece by piece, bounded by Limits::max_stream_queue_bytes.
 //
 // Threading: construct, use and close on the loop's thread; the handler and Responders run there.
 // Lifetime: owns a listening uv_tcp_t and every accepted connection, so it is neither copied nor

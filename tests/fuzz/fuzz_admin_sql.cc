@@ -23,11 +23,13 @@ void expect(bool ok, const char* what) {
 
 class Env final : public Environment {
  public:
-  std::expected<Value, SqlError> variable(const std::string&, const std::string& name) const override {
+  std::expected<Value, SqlError> variable(const std::string&,
+                                          const std::string& name) const override {
     if (name == "x") return Value{std::int64_t{1}};
     return std::unexpected(SqlError{1193, "HY000", "Unknown system variable"});
   }
-  std::expected<Value, SqlError> function(const std::string&, const std::vector<Value>& args) const override {
+  std::expected<Value, SqlError> function(const std::string&,
+                                          const std::vector<Value>& args) const override {
     if (args.empty()) return Value{std::string("f")};
     return std::unexpected(SqlError{1305, "42000", "no such function"});
   }
@@ -44,7 +46,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   const auto* select = std::get_if<Select>(&*parsed);
   if (select == nullptr) return 0;
-  const Table table{"s", "t",
+  const Table table{"s",
+                    "t",
                     {char_column("A", 10), int_column("B"), text_column("C")},
                     {{std::string("a"), std::int64_t{1}, Value{}},
                      {std::string("B"), std::int64_t{-2}, std::string("x%")},

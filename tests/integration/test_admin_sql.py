@@ -1,9 +1,12 @@
 """The admin SQL port ([admin]): GR's statements over the MySQL protocol on a real 3-node group, with
 the mariadb CLI, PyMySQL and MySQLdb. Each statement is checked against what it must show or do
-(the members table against REST, a switchover through REST), each bad input for its MySQL error
-code and for the group being unchanged, and the bounds: a flooding client that never reads stalls
-itself only, a malformed or oversized packet ends that session only.
+(the members table against REST, a switchover through REST, runtime options read back and kept
+over a grouter restart, a member stopped and started, a group bootstrapped from SQL), the seeds'
+statements as written, each bad input for its MySQL error code and for the group being unchanged,
+and the bounds: a flooding client that never reads stalls itself only, a malformed or oversized
+packet ends that session only, sessions are limited (1040).
 """
+import contextlib
 import os
 import re
 import time
@@ -51,6 +54,16 @@ def admin(fenced_group, tmp_path_factory):  # noqa: F811
 def connect(port, user=ADMIN_USER, password=ADMIN_PASSWORD, **kw):
     return pymysql.connect(host="127.0.0.1", port=port, user=user, password=password,
                            connect_timeout=10, read_timeout=60, **kw)
+
+
+@contextlib.contextmanager
+def session(port, **kw):
+    """An admin session for the block."""
+    conn = connect(port, **kw)
+    try:
+        yield conn
+    finally:
+        conn.close()
 
 
 def rows(conn, sql):
@@ -114,8 +127,7 @@ def test_pymysql_and_mysqldb_connect_ping_and_choose_a_member(admin):
 
 def test_members_table_matches_the_group_with_grs_columns_and_types(admin):
     g, port, sb = admin
-    conn = connect(port)
-    try:
+    with session(port) as conn:
         names, types, table = described(conn, f"SELECT * FROM {MEMBERS}")
         assert names == MEMBER_COLUMNS
         assert types == [kTypeString] * 3 + [kTypeLong] + [kTypeString] * 4
@@ -142,8 +154,6 @@ def test_members_table_matches_the_group_with_grs_columns_and_types(admin):
                           f" WHERE member_role LIKE 'sec%' AND member_port >= {sb.port(1)}"
                           f" ORDER BY h LIMIT 1") == (("127.0.0.1",),)
         assert rows(conn, f"SELECT * FROM {MEMBERS} WHERE member_version IS NULL") == ()
-    finally:
-        conn.close()
     done = admin_cli(port, f"SELECT MEMBER_HOST, MEMBER_ROLE FROM {MEMBERS} ORDER BY MEMBER_ROLE")
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["127.0.0.1\tPRIMARY", "127.0.0.1\tSECONDARY",
@@ -152,8 +162,7 @@ def test_members_table_matches_the_group_with_grs_columns_and_types(admin):
 
 def test_member_stats_count_the_group_s_transactions(admin):
     g, port, sb = admin
-    conn = connect(port)
-    try:
+    with session(port) as conn:
         names, types, before = described(conn, f"SELECT * FROM {STATS}")
         assert names == STATS_COLUMNS
         assert types[3:7] == [kTypeLongLong] * 4 and types[7:9] == [kTypeBlob] * 2
@@ -186,15 +195,12 @@ def test_member_stats_count_the_group_s_transactions(admin):
                                for s in secondaries), 20, "the secondaries' applied transactions")
         committed = rows(conn, f"SELECT TRANSACTIONS_COMMITTED_ALL_MEMBERS FROM {STATS} LIMIT 1")[0][0]
         assert re.fullmatch(r"\d+-\d+-\d+(,\d+-\d+-\d+)*", committed), committed
-    finally:
-        conn.close()
 
 
 def test_show_status_and_global_status_name_the_primary(admin):
     g, port, _ = admin
     primary = group_status(g)["primary"]
-    conn = connect(port)
-    try:
+    with session(port) as conn:
         assert rows(conn, "SHOW STATUS LIKE 'group_replication_primary_member'") == \
             (("group_replication_primary_member", primary),)
         assert rows(conn, "SHOW GLOBAL STATUS LIKE 'group_replication%'") == \
@@ -202,14 +208,11 @@ def test_show_status_and_global_status_name_the_primary(admin):
         assert rows(conn, "SHOW STATUS LIKE 'nothing%'") == ()
         assert rows(conn, "SELECT VARIABLE_VALUE FROM performance_schema.global_status WHERE\n"
                           "      VARIABLE_NAME='group_replication_primary_member'") == ((primary,),)
-    finally:
-        conn.close()
 
 
 def test_variables_by_select_and_show(admin):
     g, port, sb = admin
-    conn = connect(port)
-    try:
+    with session(port) as conn:
         assert rows(conn, "SELECT @@group_replication_group_name, "
                           "@@global.group_replication_single_primary_mode, "
                           "@@GROUP_REPLICATION_MEMBER_EXPEL_TIMEOUT") == \
@@ -222,8 +225,6 @@ def test_variables_by_select_and_show(admin):
         assert rows(conn, "SELECT @@group_replication_local_address") == ((sb.addr(2),),)
         assert rows(conn, "SHOW GLOBAL VARIABLES WHERE Variable_name = 'group_replication_member_weight'") == \
             (("group_replication_member_weight", "50"),)
-    finally:
-        conn.close()
 
 
 def test_set_as_primary_switches_the_primary(admin):
@@ -231,8 +232,7 @@ def test_set_as_primary_switches_the_primary(admin):
     status = group_status(g)
     old = status["primary"]
     target = next(m["member_id"] for m in status["members"] if m["member_id"] != old)
-    conn = connect(port)
-    try:
+    with session(port) as conn:
         assert rows(conn, f"SELECT group_replication_set_as_primary('{target}')") == \
             ((f"Primary server switched to: {target}",),)
         assert group_status(g)["primary"] == target  # answered once decided
@@ -240,22 +240,17 @@ def test_set_as_primary_switches_the_primary(admin):
             (("PRIMARY",),)
         assert rows(conn, f"SELECT group_replication_set_as_primary('{target}')") == \
             (("The requested member is already the current group primary.",),)
-    finally:
-        conn.close()
     wait_for_primary(g, 30)
 
 
 def test_mode_switches_single_is_a_no_op_and_multi_is_refused(admin):
     g, port, _ = admin
     before = group_status(g)
-    conn = connect(port)
-    try:
+    with session(port) as conn:
         assert rows(conn, "SELECT group_replication_switch_to_single_primary_mode()") == \
             (("The group is already on single-primary mode.",),)
         code, message = error_of(conn, "SELECT group_replication_switch_to_multi_primary_mode()")
         assert code == 1123 and "single-primary groups only" in message, message
-    finally:
-        conn.close()
     after = group_status(g)
     assert (after["view_id"], after["primary"], after["single_primary_mode"]) == \
         (before["view_id"], before["primary"], True)
@@ -302,15 +297,12 @@ BAD_INPUT = [
 def test_bad_input_gets_a_mysql_error_and_changes_nothing(admin, sql, code, names):
     g, port, _ = admin
     before = group_status(g)
-    conn = connect(port)
-    try:
+    with session(port) as conn:
         got, message = error_of(conn, sql)
         assert (got, names in message) == (code, True), f"{sql}: {got} {message}"
         # The session goes on, and SHOW WARNINGS names the error.
         assert rows(conn, "SHOW WARNINGS") == (("Error", code, message),)
         assert rows(conn, "SELECT 1") == ((1,),)
-    finally:
-        conn.close()
     after = group_status(g)
     assert (after["view_id"], after["primary"], after["members"]) == \
         (before["view_id"], before["primary"], before["members"])
@@ -337,11 +329,8 @@ def test_wrong_credentials_get_1045(admin):
 
 def test_help_lists_the_statements(admin):
     _, port, _ = admin
-    conn = connect(port)
-    try:
+    with session(port) as conn:
         listed = "\n".join(r[0] for r in rows(conn, "HELP"))
-    finally:
-        conn.close()
     # The CLI answers a bare `help` itself; `help <topic>` reaches the server.
     done = admin_cli(port, "HELP grouter")
     assert done.returncode == 0, done.stderr
@@ -366,6 +355,11 @@ SEED_STATEMENTS = [
     ("SET SQL_LOG_BIN=0;", "ok", None),
     ("SET SQL_LOG_BIN=1;", "ok", None),
     ("SET GLOBAL group_replication_bootstrap_group=OFF;", "ok", None),
+    ("SET GLOBAL group_replication_bootstrap_group=ON;", "ok", None),  # this session's flag only
+    ("SET GLOBAL group_replication_recovery_retry_count= 10;", "ok", None),  # the default
+    ("SET GLOBAL group_replication_recovery_reconnect_interval= 120;", "ok", None),
+    ("START GROUP_REPLICATION;", "error", 1046),  # names no member: USE one first
+    ("STOP GROUP_REPLICATION;", "error", 1046),
     ("SET GLOBAL group_replication_force_members=\"\";", "ok", None),
     ("SET GLOBAL group_replication_poll_spin_loops= 10000;", "error", 1193),
     ("SET GLOBAL group_replication_compression_threshold= 2097152;", "error", 1193),
@@ -382,15 +376,12 @@ SEED_STATEMENTS = [
 @pytest.mark.parametrize("sql,outcome,code", SEED_STATEMENTS, ids=[s[0][:40] for s in SEED_STATEMENTS])
 def test_seed_statements_with_pymysql_and_the_cli(admin, sql, outcome, code):
     _, port, _ = admin
-    conn = connect(port)
-    try:
+    with session(port) as conn:
         if outcome == "error":
             assert error_of(conn, sql)[0] == code
         else:
             result = rows(conn, sql)
             assert (len(result) > 0) == (outcome == "rows"), result
-    finally:
-        conn.close()
     done = admin_cli(port, sql)
     if outcome == "error":
         assert done.returncode != 0 and f"ERROR {code} " in done.stderr, done
@@ -472,8 +463,7 @@ def test_an_oversized_or_malformed_packet_ends_that_session_only(admin):
 
 def test_runtime_options_go_through_the_group_and_survive_a_restart(admin):
     g, port, sb = admin
-    conn = connect(port)
-    try:
+    with session(port) as conn:
         assert rows(conn, "SET GLOBAL group_replication_member_expel_timeout = 7") == ()
         assert rows(conn, "SET GLOBAL group_replication_consistency = 'eventual'") == ()
         rows(conn, "USE node3")
@@ -481,14 +471,11 @@ def test_runtime_options_go_through_the_group_and_survive_a_restart(admin):
         assert rows(conn, "SELECT @@group_replication_member_expel_timeout, "
                           "@@group_replication_consistency, @@group_replication_member_weight") == \
             ((7, "EVENTUAL", 80),)
-    finally:
-        conn.close()
     assert find_member(group_status(g), sb.addr(3))["member_weight"] == 80
     g.stop()
     g.start()
     wait_for_primary(g, 60)
-    conn = connect(port)
-    try:
+    with session(port) as conn:
         rows(conn, "USE node3")
         assert rows(conn, "SELECT @@group_replication_member_expel_timeout, "
                           "@@group_replication_consistency, @@group_replication_member_weight") == \
@@ -497,14 +484,11 @@ def test_runtime_options_go_through_the_group_and_survive_a_restart(admin):
         rows(conn, "SET GLOBAL group_replication_member_expel_timeout = 5")
         rows(conn, "SET GLOBAL group_replication_consistency = BEFORE_ON_PRIMARY_FAILOVER")
         rows(conn, "SET GLOBAL group_replication_member_weight = 50")
-    finally:
-        conn.close()
 
 
 def test_stop_and_start_group_replication_for_one_member(admin):
     g, port, sb = admin
-    conn = connect(port)
-    try:
+    with session(port) as conn:
         secondary = rows(conn, f"SELECT MEMBER_ID, MEMBER_PORT FROM {MEMBERS} "
                                "WHERE MEMBER_ROLE = 'SECONDARY' ORDER BY MEMBER_PORT LIMIT 1")[0]
         name = f"node{sb.node_of(f'127.0.0.1:{secondary[1]}')}"
@@ -519,8 +503,6 @@ def test_stop_and_start_group_replication_for_one_member(admin):
             == (("ONLINE",),)
         code, message = error_of(conn, "START GROUP_REPLICATION")  # running already
         assert code == 3093 and "already running" in message, message
-    finally:
-        conn.close()
 
 
 def test_bootstrap_from_sql_then_each_member_starts(tmp_path):
@@ -543,8 +525,7 @@ def test_bootstrap_from_sql_then_each_member_starts(tmp_path):
         assert find_member(status, sb.addr(1))["member_role"] == "PRIMARY"
         for i in (2, 3):
             wait_member_state(g, sb.addr(i), "ONLINE", 60)
-        conn = connect(port)
-        try:
+        with session(port) as conn:
             assert rows(conn, f"SELECT MEMBER_PORT, MEMBER_STATE, MEMBER_ROLE FROM {MEMBERS} ORDER BY 1") == \
                 ((sb.port(1), "ONLINE", "PRIMARY"), (sb.port(2), "ONLINE", "SECONDARY"),
                  (sb.port(3), "ONLINE", "SECONDARY"))
@@ -552,9 +533,29 @@ def test_bootstrap_from_sql_then_each_member_starts(tmp_path):
             rows(conn, "SET GLOBAL group_replication_bootstrap_group=ON")
             code, message = error_of(conn, "START GROUP_REPLICATION")  # GR refuses a second bootstrap
             assert code in (3092, 3093), message
-        finally:
-            conn.close()
     finally:
         if g is not None:
             g.cleanup()
         sb.destroy()
+
+
+def test_sessions_are_limited_and_a_freed_place_is_taken_again(admin):
+    _, port, _ = admin
+    held = [connect(port) for _ in range(16)]  # [admin] max_connections defaults to 16
+    try:
+        with pytest.raises(pymysql.err.OperationalError) as err:
+            connect(port)
+        assert err.value.args[0] == 1040, err.value.args
+        held.pop().close()
+
+        def admitted():
+            try:
+                held.append(connect(port))
+                return True
+            except pymysql.err.OperationalError:
+                return False
+        wait_until(admitted, 10, "a session in the freed place")
+        assert rows(held[-1], "SELECT 1") == ((1,),)
+    finally:
+        for conn in held:
+            conn.close()

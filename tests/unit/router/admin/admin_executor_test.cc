@@ -48,8 +48,8 @@ class FakeGroup final : public metadata::GroupService {
                   member(kId2, "n2", 3307, MemberRole::kSecondary),
                   member(kId3, "n3", 3308, MemberRole::kSecondary)};
     state_ = s;
-    auto progress = [](const char* id, const char* name, const char* executed,
-                       const char* received, std::uint64_t behind, std::uint64_t queue) {
+    auto progress = [](const char* id, const char* name, const char* executed, const char* received,
+                       std::uint64_t behind, std::uint64_t queue) {
       metadata::MemberProgress p;
       p.member_id = id;
       p.name = name;
@@ -76,8 +76,8 @@ class FakeGroup final : public metadata::GroupService {
     forced.push_back(members);
     done(metadata::ForceResult{"1700000000000:4", "", ""});
   }
-  void set_option(const std::string& option, const std::string& value,
-                  const std::string& member_id, metadata::OpDone done) override {
+  void set_option(const std::string& option, const std::string& value, const std::string& member_id,
+                  metadata::OpDone done) override {
     options.push_back(option + "=" + value + "@" + member_id);
     done(std::string("changed"));
   }
@@ -94,7 +94,8 @@ class FakeGroup final : public metadata::GroupService {
     bootstrapped.push_back(member_id);
     done(std::string("bootstrapped"));
   }
-  std::vector<std::pair<std::string, std::string>> variables(const std::string& member_id) const override {
+  std::vector<std::pair<std::string, std::string>> variables(
+      const std::string& member_id) const override {
     return {{"group_replication_member_weight", member_id == "n2" ? "70" : "50"},
             {"group_replication_single_primary_mode", "ON"},
             {"group_replication_consistency", "EVENTUAL"}};
@@ -162,7 +163,8 @@ TEST_F(AdminExecutorTest, MemberStatsAreDerivedFromTheProbes) {
       "SELECT MEMBER_ID, COUNT_TRANSACTIONS_IN_QUEUE, COUNT_TRANSACTIONS_CHECKED, "
       "COUNT_TRANSACTIONS_REMOTE_IN_APPLIER_QUEUE, COUNT_TRANSACTIONS_REMOTE_APPLIED, "
       "COUNT_TRANSACTIONS_LOCAL_PROPOSED, TRANSACTIONS_COMMITTED_ALL_MEMBERS, "
-      "LAST_CONFLICT_FREE_TRANSACTION, VIEW_ID FROM performance_schema.replication_group_member_stats");
+      "LAST_CONFLICT_FREE_TRANSACTION, VIEW_ID FROM "
+      "performance_schema.replication_group_member_stats");
   ASSERT_EQ(t.rows.size(), 3u);
   // n2: 10 behind the primary, 5 of them received and queued: 5 still to come.
   EXPECT_EQ(t.rows[1], (Row{std::string(kId2), std::int64_t{5}, std::int64_t{90}, std::int64_t{5},
@@ -221,12 +223,14 @@ TEST_F(AdminExecutorTest, AnAnswerAfterTheSessionEndedIsDropped) {
 }
 
 TEST_F(AdminExecutorTest, OperationsGoToTheGroupForTheChosenMember) {
-  EXPECT_TRUE(std::holds_alternative<OkReply>(run("SET GLOBAL group_replication_consistency = 'after'")));
+  EXPECT_TRUE(
+      std::holds_alternative<OkReply>(run("SET GLOBAL group_replication_consistency = 'after'")));
   EXPECT_TRUE(std::holds_alternative<OkReply>(run("USE n2")));
   Reply weight = run("SET GLOBAL group_replication_member_weight = 70");
   ASSERT_TRUE(std::holds_alternative<OkReply>(weight));
   EXPECT_EQ(std::get<OkReply>(weight).info, "changed");
-  EXPECT_TRUE(std::holds_alternative<OkReply>(run("SET GLOBAL group_replication_member_expel_timeout = 10")));
+  EXPECT_TRUE(std::holds_alternative<OkReply>(
+      run("SET GLOBAL group_replication_member_expel_timeout = 10")));
   EXPECT_EQ(group_.options, (std::vector<std::string>{"consistency=AFTER@", "member_weight=70@n2",
                                                       "member_expel_timeout=10@"}));
   EXPECT_TRUE(std::holds_alternative<OkReply>(run("STOP GROUP_REPLICATION")));
@@ -235,7 +239,8 @@ TEST_F(AdminExecutorTest, OperationsGoToTheGroupForTheChosenMember) {
   EXPECT_EQ(running.code, 3093);
   EXPECT_NE(running.message.find("in the view already"), std::string::npos);
   EXPECT_EQ(group_.started, std::vector<std::string>{"n2"});
-  EXPECT_TRUE(std::holds_alternative<OkReply>(run("SET GLOBAL group_replication_bootstrap_group=ON")));
+  EXPECT_TRUE(
+      std::holds_alternative<OkReply>(run("SET GLOBAL group_replication_bootstrap_group=ON")));
   EXPECT_TRUE(std::holds_alternative<OkReply>(run("START GROUP_REPLICATION")));
   EXPECT_EQ(group_.bootstrapped, std::vector<std::string>{"n2"});
   EXPECT_EQ(group_.started.size(), 1u);
@@ -248,7 +253,8 @@ TEST_F(AdminExecutorTest, ForceMembersMapsAddressesToMemberIds) {
   EXPECT_EQ(group_.forced[0], (std::vector<std::string>{kId1, kId3}));
   EXPECT_EQ(error("SET GLOBAL group_replication_force_members = '127.0.0.1:9'").code, 1231);
   EXPECT_EQ(error("SET GLOBAL group_replication_force_members = 'nocolon'").code, 1231);
-  EXPECT_TRUE(std::holds_alternative<OkReply>(run("SET GLOBAL group_replication_force_members = ''")));
+  EXPECT_TRUE(
+      std::holds_alternative<OkReply>(run("SET GLOBAL group_replication_force_members = ''")));
   EXPECT_EQ(group_.forced.size(), 1u);
 }
 
@@ -281,7 +287,8 @@ TEST_F(AdminExecutorTest, RefusalsUseMySqlCodesAndCallNothing) {
       {"SET group_replication_member_weight = 1", 1229},
       {"SET GLOBAL group_replication_force_members = 1", 1232},
       {"SET GLOBAL group_replication_force_members = '127.0.0.1:3306', "
-       "group_replication_member_expel_timeout = 1", 1064},
+       "group_replication_member_expel_timeout = 1",
+       1064},
       {"SET GLOBAL group_replication_member_weight = 10", 1046},
       {"START GROUP_REPLICATION", 1046},
       {"USE nobody", 1049},
@@ -309,9 +316,9 @@ TEST_F(AdminExecutorTest, ShowWarningsShowsThePreviousError) {
 }
 
 TEST_F(AdminExecutorTest, SessionChatterIsAccepted) {
-  for (const char* sql : {"SET NAMES utf8mb4", "SET autocommit=0", "SET SQL_LOG_BIN=0",
-                          "SET @@session.sql_mode = ''", "SET character set utf8",
-                          "SET GLOBAL group_replication_bootstrap_group=OFF"}) {
+  for (const char* sql :
+       {"SET NAMES utf8mb4", "SET autocommit=0", "SET SQL_LOG_BIN=0", "SET @@session.sql_mode = ''",
+        "SET character set utf8", "SET GLOBAL group_replication_bootstrap_group=OFF"}) {
     EXPECT_TRUE(std::holds_alternative<OkReply>(run(sql))) << sql;
   }
   EXPECT_EQ(table("SELECT @@version_comment LIMIT 1").rows[0][0],
@@ -330,9 +337,9 @@ TEST(AdminResultEncoding, OneColumnOneRowIsWhatMySqlSends) {
   const auto payloads = encode_table(t, 2, mysql_wire::capability::kProtocol41);
   const std::vector<std::vector<std::uint8_t>> expected = {
       {0x01},
-      {0x03, 'd', 'e', 'f', 0x12, 'p', 'e', 'r', 'f', 'o', 'r', 'm', 'a', 'n', 'c', 'e', '_', 's',
-       'c', 'h', 'e', 'm', 'a', 0x01, 't', 0x01, 't', 0x01, 'P', 0x01, 'P', 0x0c, 0x3f, 0x00, 0x0b,
-       0x00, 0x00, 0x00, 0x03, 0x80, 0x00, 0x00, 0x00, 0x00},
+      {0x03, 'd',  'e',  'f',  0x12, 'p',  'e',  'r',  'f',  'o',  'r',  'm',  'a',  'n', 'c',
+       'e',  '_',  's',  'c',  'h',  'e',  'm',  'a',  0x01, 't',  0x01, 't',  0x01, 'P', 0x01,
+       'P',  0x0c, 0x3f, 0x00, 0x0b, 0x00, 0x00, 0x00, 0x03, 0x80, 0x00, 0x00, 0x00, 0x00},
       {0xfe, 0x00, 0x00, 0x02, 0x00},
       {0x01, '7'},
       {0xfb},
@@ -372,7 +379,8 @@ class AdminProtocolTest : public ::testing::Test {
  protected:
   AdminProtocolTest() : account_{"admin", *mysql_wire::native_password_hash("secret")} {}
 
-  std::vector<std::uint8_t> framed(std::uint8_t sequence, const std::vector<std::uint8_t>& payload) {
+  std::vector<std::uint8_t> framed(std::uint8_t sequence,
+                                   const std::vector<std::uint8_t>& payload) {
     std::vector<std::uint8_t> out;
     mysql_wire::append_frames(out, sequence, payload);
     return out;

@@ -98,7 +98,7 @@ TEST(AdminSqlParser, DeepNestingIsAnErrorNotACrash) {
   auto parsed = parse_statement(sql);
   ASSERT_FALSE(parsed.has_value());
   EXPECT_NE(parsed.error().message.find("nests too deeply"), std::string::npos);
-  std::string nots = "SELECT " ;
+  std::string nots = "SELECT ";
   for (int i = 0; i < 10000; ++i) nots += "NOT ";
   EXPECT_FALSE(parse_statement(nots + "1").has_value());
 }
@@ -139,7 +139,8 @@ TEST(AdminSqlParser, ReadsWhatWasWritten) {
 
 class NoEnvironment final : public Environment {
  public:
-  std::expected<Value, SqlError> variable(const std::string&, const std::string& name) const override {
+  std::expected<Value, SqlError> variable(const std::string&,
+                                          const std::string& name) const override {
     if (name == "answer") return Value{std::int64_t{42}};
     return std::unexpected(SqlError{1193, "HY000", "Unknown system variable '" + name + "'"});
   }
@@ -150,7 +151,8 @@ class NoEnvironment final : public Environment {
 };
 
 Table people() {
-  return Table{"s", "people",
+  return Table{"s",
+               "people",
                {char_column("NAME", 10), int_column("AGE"), char_column("ROLE", 10)},
                {{std::string("ann"), std::int64_t{30}, std::string("PRIMARY")},
                 {std::string("bob"), std::int64_t{25}, std::string("SECONDARY")},
@@ -167,7 +169,8 @@ std::string first_column(const std::string& sql) {
   auto result = run_select(select, select.from ? &t : nullptr, NoEnvironment());
   if (!result) return "error " + std::to_string(result.error().code);
   std::string out;
-  for (const Row& r : result->rows) out += (out.empty() ? "" : ",") + to_text(r[0]).value_or("NULL");
+  for (const Row& r : result->rows)
+    out += (out.empty() ? "" : ",") + to_text(r[0]).value_or("NULL");
   return out;
 }
 
@@ -222,7 +225,8 @@ TEST(AdminSqlEval, SelectsFiltersOrdersAndLimits) {
 }
 
 TEST(AdminSqlEval, ColumnsKeepTheirTypesUnderAliases) {
-  auto parsed = parse_statement("SELECT age AS years, name, @@answer AS a, 'x' FROM people LIMIT 1");
+  auto parsed =
+      parse_statement("SELECT age AS years, name, @@answer AS a, 'x' FROM people LIMIT 1");
   ASSERT_TRUE(parsed.has_value());
   const Table t = people();
   auto result = run_select(std::get<Select>(*parsed), &t, NoEnvironment());
