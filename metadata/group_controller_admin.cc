@@ -32,6 +32,7 @@ std::string no_member(const std::string& id_or_name) {
 void GroupController::apply_decided_options() {
   config_ = with_decided_options(file_config_, state_);
   detector_.set_config(config_.detector);
+  if (log_ == nullptr) return;  // replaying at open: open() publishes the final state
   publish();  // exit_state_action and consistency reach the routes
   kick();
 }

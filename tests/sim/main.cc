@@ -1,7 +1,7 @@
 // grouter-sim: the deterministic simulator's command line (see tests/sim/README.md).
 //   grouter-sim --seeds N [--first S] [--steps K] [--nodes 3|5] [--rule new|legacy]
 //   grouter-sim --seed X [--steps K] [--nodes 3|5] [--rule new|legacy]   (replays one, traced)
-//   grouter-sim --scenario S1|S2 [--rule legacy] [--expect-loss]
+//   grouter-sim --scenario S1|S2|S3 [--rule legacy] [--expect-loss]
 // Everything on stdout is a function of the arguments (byte for byte); the wall-clock rates go to
 // stderr. Exit 0 when no invariant broke (with --expect-loss: when a lost write was detected).
 #include <chrono>
@@ -32,7 +32,7 @@ struct Args {
 [[noreturn]] void usage(const std::string& problem) {
   std::fprintf(stderr,
                "grouter-sim: %s\nusage: grouter-sim --seeds N [--first S] | --seed X | "
-               "--scenario S1|S2  [--steps K] [--nodes 3|5] [--rule new|legacy] "
+               "--scenario S1|S2|S3  [--steps K] [--nodes 3|5] [--rule new|legacy] "
                "[--facts before-loss|newest] [--expect-loss] [--quiet]\n",
                problem.c_str());
   std::exit(2);

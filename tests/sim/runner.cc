@@ -32,14 +32,21 @@ SimResult run_s1(SimConfig config) {
   return finish(sim, sim.driver().stats().failovers >= 1);
 }
 
-SimResult run_s2(SimConfig config) {
-  config.nodes = 5;
-  Simulation sim(config, {80, 70, 60, 50, 40}, 5);
-  Scheduler& s = sim.scheduler();
+// 5 nodes: node2 applies slowly, and from 2 s node3–5 are cut from the primary: node2 alone
+// receives (and acknowledges) the writes.
+const std::vector<uint32_t> kFiveWeights = {80, 70, 60, 50, 40};
+void only_node2_receives(Simulation& sim) {
   sim.set_apply_ms(1, 20);
-  s.at(2000, [&] {
+  sim.scheduler().at(2000, [&sim] {
     for (size_t i = 2; i < 5; ++i) sim.cut(0, i);
   });
+}
+
+SimResult run_s2(SimConfig config) {
+  config.nodes = 5;
+  Simulation sim(config, kFiveWeights, 5);
+  Scheduler& s = sim.scheduler();
+  only_node2_receives(sim);
   s.at(5000, [&] {
     sim.kill(0);
     sim.kill(1);
@@ -48,6 +55,19 @@ SimResult run_s2(SimConfig config) {
   s.at(26000, [&] { sim.restart(0); });
   sim.run_until(45000, std::numeric_limits<uint64_t>::max());
   return finish(sim, sim.driver().stats().failovers >= 1);
+}
+
+SimResult run_s3(SimConfig config) {
+  config.nodes = 5;
+  Simulation sim(config, kFiveWeights, 5);
+  Scheduler& s = sim.scheduler();
+  only_node2_receives(sim);
+  s.at(4000, [&] { sim.driver().operator_stop(1); });
+  s.at(7000, [&] { sim.kill(0); });
+  s.at(30000, [&] { sim.restart(0); });
+  sim.run_until(50000, std::numeric_limits<uint64_t>::max());
+  const metadata::Member& stopped = sim.driver().state().members[1];
+  return finish(sim, sim.driver().stats().failovers >= 1 && stopped.stopped);
 }
 
 }  // namespace
@@ -75,6 +95,7 @@ SimResult run_random(const SimConfig& config) {
 std::optional<SimResult> run_scenario(const std::string& name, SimConfig config) {
   if (name == "S1") return run_s1(config);
   if (name == "S2") return run_s2(config);
+  if (name == "S3") return run_s3(config);
   return std::nullopt;
 }
 
