@@ -131,6 +131,11 @@ client_ssl_cert = $demo_dir/ssl/router-cert.pem
 client_ssl_key = $demo_dir/ssl/router-key.pem
 server_ssl_mode = PREFERRED
 
+# Group Replication's own SQL (the mariadb CLI, PyMySQL, GUI tools), as cluster_user.
+[admin]
+bind_address = 127.0.0.1
+bind_port = 6449
+
 [http_server]
 bind_address = 127.0.0.1
 port = 8443
@@ -168,6 +173,9 @@ Connect (users app/app_pw, admin/admin_pw):
   read/write splitting on one port (reads on a secondary, writes on the primary):
                mariadb -h 127.0.0.1 -P 6450 -u app -papp_pw test \\
                  -e "SELECT @@port; SELECT @@port FOR UPDATE"
+  the group, in Group Replication's own SQL (admin port; HELP grouter lists the statements):
+               mariadb -h 127.0.0.1 -P 6449 -u admin -padmin_pw \\
+                 -e "SELECT * FROM performance_schema.replication_group_members"
   TLS, terminated by grouter (TLS to the primary too):
                mariadb -h 127.0.0.1 -P 6448 -u app -papp_pw --ssl --ssl-ca=$demo_dir/ssl/ca.pem \\
                  -e "SHOW STATUS LIKE 'Ssl_cipher'"
